@@ -1,0 +1,83 @@
+// Package cli is the formsvc command line: it reads the configuration,
+// wires storage, keys and the web server, and runs one command.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
+var Version = "dev"
+
+// env is the process environment, passed in so tests can set their own.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, e *env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "phục vụ trang web và API", runServe},
+		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
+			fmt.Fprintln(e.stdout, "formsvc", Version)
+			return nil
+		}},
+	}
+}
+
+// errUsage marks an error whose message already explains the usage.
+var errUsage = errors.New("usage")
+
+// Run runs the command named in args[1] and returns the exit code.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) < 2 || args[1] == "help" || args[1] == "-h" || args[1] == "--help" {
+		usage(stderr)
+		if len(args) < 2 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[1] {
+			if err := c.run(ctx, e, args[2:]); err != nil {
+				if !errors.Is(err, errUsage) {
+					fmt.Fprintf(stderr, "formsvc %s: %v\n", c.name, err)
+				}
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "formsvc: không có lệnh %q\n", args[1])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("Cách dùng: formsvc <lệnh> [tùy chọn]\n\nCác lệnh:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nXem tùy chọn của một lệnh: formsvc <lệnh> -h\n")
+	io.WriteString(w, b.String())
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/data"
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on a stop.
+const shutdownGrace = 30 * time.Second
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg := bindConfig(fs, e.getenv)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr)
+
+	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	if err != nil {
+		return err
+	}
+	keys, err := formsvc.LoadOrCreateKeyFile(cfg.KeyFile)
+	if err != nil {
+		return fmt.Errorf("khóa bí mật: %w", err)
+	}
+	db, err := sqlite.Open(ctx, cfg.DB, keys)
+	if err != nil {
+		return fmt.Errorf("cơ sở dữ liệu: %w", err)
+	}
+	defer db.Close()
+	if _, err := os.Stat(filepath.Join(cfg.SiteDir, "index.html")); err != nil {
+		log.Warn("chưa có trang web đã dựng: hãy chạy go tool hugo --source site trước", "site", cfg.SiteDir)
+	}
+
+	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)
+	}
+	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("đang phục vụ", "url", "http://"+ln.Addr().String()+"/", "db", cfg.DB)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("đang dừng: chờ các yêu cầu đang xử lý xong")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Error("dừng máy chủ", "err", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("máy chủ", "err", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("đóng cơ sở dữ liệu: %w", err)
+	}
+	log.Info("đã dừng")
+	return nil
+}

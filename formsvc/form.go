@@ -1,0 +1,225 @@
+package formsvc
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Field types of data/forms.yaml.
+const (
+	FieldText       = "text"
+	FieldTextarea   = "textarea"
+	FieldDate       = "date"
+	FieldTel        = "tel"
+	FieldSelect     = "select"
+	FieldRadio      = "radio"
+	FieldCheckboxes = "checkboxes"
+	FieldCheckbox   = "checkbox"
+	FieldConsent    = "consent"
+	FieldFile       = "file"
+	FieldHoneypot   = "honeypot"
+)
+
+// Spec is data/forms.yaml.
+type Spec struct {
+	Version         int    `yaml:"version"`
+	PrivacyVersion  string `yaml:"privacy_version"`
+	Tip             *Form  `yaml:"tip"`
+	Support         *Form  `yaml:"support"`
+	FollowUp        *Form  `yaml:"follow_up"`
+	FollowUpMessage *Form  `yaml:"follow_up_message"`
+}
+
+// Form is one form: where it posts and its fields in order.
+type Form struct {
+	Page   string   `yaml:"page"`
+	Action string   `yaml:"action"`
+	Submit string   `yaml:"submit"`
+	Fields []*Field `yaml:"fields"`
+}
+
+// Field is one form field and its rules.
+type Field struct {
+	Name         string   `yaml:"name"`
+	Type         string   `yaml:"type"`
+	Label        string   `yaml:"label"`
+	Noun         string   `yaml:"noun"`
+	Hint         string   `yaml:"hint"`
+	Required     bool     `yaml:"required"`
+	Min          int      `yaml:"min"`
+	Max          int      `yaml:"max"`
+	Options      []Option `yaml:"options"`
+	NotFuture    bool     `yaml:"not_future"`
+	Priority     string   `yaml:"priority"`
+	RequiredFor  []string `yaml:"required_for"`
+	Accept       string   `yaml:"accept"`
+	MaxFiles     int      `yaml:"max_files"`
+	MaxFileBytes int64    `yaml:"max_file_bytes"`
+	Autocomplete string   `yaml:"autocomplete"`
+	Inputmode    string   `yaml:"inputmode"`
+}
+
+// Option is one choice of a select, radio group or checkbox group.
+type Option struct {
+	Value string `yaml:"value"`
+	Label string `yaml:"label"`
+}
+
+// ParseSpec reads data/forms.yaml and checks that it is coherent.
+func ParseSpec(b []byte) (*Spec, error) {
+	var s Spec
+	if err := yaml.UnmarshalWithOptions(b, &s, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("parse forms.yaml: %w", err)
+	}
+	for name, f := range s.Forms() {
+		if f == nil {
+			return nil, fmt.Errorf("forms.yaml: form %q is missing", name)
+		}
+		if err := f.check(); err != nil {
+			return nil, fmt.Errorf("forms.yaml: form %q: %w", name, err)
+		}
+	}
+	return &s, nil
+}
+
+// Forms returns the forms by their key in forms.yaml.
+func (s *Spec) Forms() map[string]*Form {
+	return map[string]*Form{
+		"tip":               s.Tip,
+		"support":           s.Support,
+		"follow_up":         s.FollowUp,
+		"follow_up_message": s.FollowUpMessage,
+	}
+}
+
+func (f *Form) check() error {
+	seen := map[string]bool{}
+	for _, fd := range f.Fields {
+		if fd.Name == "" || seen[fd.Name] {
+			return fmt.Errorf("field name %q is empty or repeated", fd.Name)
+		}
+		seen[fd.Name] = true
+		switch fd.Type {
+		case FieldText, FieldTextarea, FieldDate, FieldTel, FieldCheckbox, FieldConsent, FieldHoneypot:
+			if len(fd.Options) > 0 {
+				return fmt.Errorf("field %q: type %s takes no options", fd.Name, fd.Type)
+			}
+		case FieldSelect, FieldRadio, FieldCheckboxes:
+			if len(fd.Options) == 0 {
+				return fmt.Errorf("field %q: type %s needs options", fd.Name, fd.Type)
+			}
+		case FieldFile:
+			if fd.MaxFiles < 1 || fd.MaxFileBytes < 1 {
+				return fmt.Errorf("field %q: a file field needs max_files and max_file_bytes", fd.Name)
+			}
+		default:
+			return fmt.Errorf("field %q: unknown type %q", fd.Name, fd.Type)
+		}
+		if fd.Noun == "" && fd.Type != FieldHoneypot {
+			return fmt.Errorf("field %q: needs a noun for its error messages", fd.Name)
+		}
+		if fd.Max < 0 || fd.Min < 0 || (fd.Max > 0 && fd.Min > fd.Max) {
+			return fmt.Errorf("field %q: bad min/max", fd.Name)
+		}
+	}
+	for _, fd := range f.Fields {
+		for _, v := range fd.RequiredFor {
+			if !slices.ContainsFunc(f.Fields, func(o *Field) bool { return o.HasOption(v) }) {
+				return fmt.Errorf("field %q: required_for names %q, which no field offers", fd.Name, v)
+			}
+		}
+	}
+	return nil
+}
+
+// Field returns the named field, or nil.
+func (f *Form) Field(name string) *Field {
+	for _, fd := range f.Fields {
+		if fd.Name == name {
+			return fd
+		}
+	}
+	return nil
+}
+
+// FileField returns the form's file field, or nil.
+func (f *Form) FileField() *Field {
+	for _, fd := range f.Fields {
+		if fd.Type == FieldFile {
+			return fd
+		}
+	}
+	return nil
+}
+
+// HasOption reports whether v is one of the field's option values.
+func (fd *Field) HasOption(v string) bool {
+	return slices.ContainsFunc(fd.Options, func(o Option) bool { return o.Value == v })
+}
+
+// OptionValues lists the field's option values in order.
+func (fd *Field) OptionValues() []string {
+	vs := make([]string, len(fd.Options))
+	for i, o := range fd.Options {
+		vs[i] = o.Value
+	}
+	return vs
+}
+
+// OptionLabel returns the label of option v, or v itself.
+func (fd *Field) OptionLabel(v string) string {
+	for _, o := range fd.Options {
+		if o.Value == v {
+			return o.Label
+		}
+	}
+	return v
+}
+
+// Multi reports whether the field takes several values.
+func (fd *Field) Multi() bool { return fd.Type == FieldCheckboxes }
+
+// Bool reports whether the field is a yes/no value.
+func (fd *Field) Bool() bool { return fd.Type == FieldCheckbox || fd.Type == FieldConsent }
+
+// Rule is the validator/v10 tag that the service enforces for the field.
+// The conditional rule of required_for is applied separately, since it
+// depends on another field's value.
+func (fd *Field) Rule() string {
+	var r []string
+	switch {
+	case fd.Required:
+		r = append(r, "required")
+	case fd.Type != FieldHoneypot:
+		r = append(r, "omitempty")
+	}
+	switch fd.Type {
+	case FieldHoneypot:
+		return "" // checked by the handler: a filled honeypot is a bot
+	case FieldCheckbox, FieldConsent, FieldFile:
+		return strings.Join(r, ",")
+	case FieldCheckboxes:
+		r = append(r, "dive", "oneof="+strings.Join(fd.OptionValues(), " "))
+		return strings.Join(r, ",")
+	case FieldSelect, FieldRadio:
+		r = append(r, "oneof="+strings.Join(fd.OptionValues(), " "))
+	case FieldDate:
+		r = append(r, "datetime=2006-01-02")
+		if fd.NotFuture {
+			r = append(r, "notfuture")
+		}
+	case FieldTel:
+		r = append(r, "vnphone")
+	}
+	if fd.Min > 0 {
+		r = append(r, "min="+strconv.Itoa(fd.Min))
+	}
+	if fd.Max > 0 {
+		r = append(r, "max="+strconv.Itoa(fd.Max))
+	}
+	return strings.Join(r, ",")
+}

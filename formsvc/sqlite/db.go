@@ -1,0 +1,285 @@
+// Package sqlite stores the form service's data in one SQLite file through
+// modernc.org/sqlite (pure Go). Writes go through one writer goroutine that
+// commits concurrent requests together (group commit), each in its own
+// savepoint, with synchronous=FULL: nothing is acknowledged before it is
+// on disk, and one fsync serves many submissions.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Pragmas set on every pooled connection. synchronous=FULL makes each
+// commit durable before the answer leaves; secure_delete overwrites
+// deleted content.
+const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(full)&_pragma=secure_delete(on)&_txlock=immediate&_time_format=sqlite"
+
+// TimeFormat is the one format of stored times (UTC).
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// maxBatch bounds how many writes share one commit.
+const maxBatch = 512
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrClosed is returned for writes after Close.
+var ErrClosed = errors.New("sqlite: database closed")
+
+// DB is the SQLite store.
+type DB struct {
+	Path string
+	keys *formsvc.Keys
+	now  func() time.Time
+
+	read  *sql.DB
+	write *sql.DB
+
+	mu      sync.RWMutex // guards closed and sends on reqs
+	closed  bool
+	reqs    chan *writeReq
+	stopped chan struct{}
+}
+
+type writeReq struct {
+	fn  func(*sql.Tx) error
+	res error
+	err chan error
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, path string, keys *formsvc.Keys) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	dsn := "file:" + path + "?" + Pragmas
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open db: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxLifetime(0)
+	db := &DB{Path: path, keys: keys, now: time.Now, write: write,
+		reqs: make(chan *writeReq, maxBatch), stopped: make(chan struct{})}
+	if err := db.checkPragmas(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	db.read, err = sql.Open("sqlite", dsn)
+	if err == nil {
+		db.read.SetMaxOpenConns(4)
+		err = db.checkPragmas(ctx, db.read)
+	}
+	if err != nil {
+		if db.read != nil {
+			db.read.Close()
+		}
+		write.Close()
+		return nil, fmt.Errorf("open db for reading: %w", err)
+	}
+	go db.writer()
+	return db, nil
+}
+
+// checkPragmas reads the settings back: a DSN typo must not silently
+// leave the database without WAL or foreign keys.
+func (db *DB) checkPragmas(ctx context.Context, conn *sql.DB) error {
+	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2", "secure_delete": "1"}
+	for p, w := range want {
+		var got string
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+p).Scan(&got); err != nil {
+			return fmt.Errorf("read pragma %s: %w", p, err)
+		}
+		if got != w {
+			return fmt.Errorf("pragma %s = %s, want %s", p, got, w)
+		}
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, conn *sql.DB) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if err := applyMigration(ctx, conn, name, version); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, conn *sql.DB, name string, version int) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+		version, time.Now().UTC().Format(TimeFormat)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Write runs fn in a write transaction and returns once that transaction
+// is committed (or fn failed and its changes were rolled back). Concurrent
+// calls share one commit; each runs in its own savepoint, so one failure
+// does not undo the others.
+func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
+	req := &writeReq{fn: fn, err: make(chan error, 1)}
+	db.mu.RLock()
+	if db.closed {
+		db.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case db.reqs <- req:
+	case <-ctx.Done():
+		db.mu.RUnlock()
+		return ctx.Err()
+	}
+	db.mu.RUnlock()
+	// Once queued the write may commit, so wait for its result even if the
+	// caller gives up: the answer must not claim failure for stored data.
+	return <-req.err
+}
+
+func (db *DB) writer() {
+	defer close(db.stopped)
+	for req := range db.reqs {
+		batch := []*writeReq{req}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-db.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+func (db *DB) commit(batch []*writeReq) {
+	ctx := context.Background()
+	err := func() error {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback()
+		for _, r := range batch {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+				return fmt.Errorf("savepoint: %w", err)
+			}
+			if r.res = r.fn(tx); r.res != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+					return fmt.Errorf("rollback to savepoint: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+				return fmt.Errorf("release savepoint: %w", err)
+			}
+		}
+		return tx.Commit()
+	}()
+	for _, r := range batch {
+		if err != nil {
+			r.err <- err
+		} else {
+			r.err <- r.res
+		}
+	}
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Close finishes the queued writes, then closes the database.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		return nil
+	}
+	db.closed = true
+	close(db.reqs)
+	db.mu.Unlock()
+	<-db.stopped
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// Query runs a read query (for tests and tools).
+func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, q, args...)
+}
+
+func (db *DB) timestamp() string { return db.now().UTC().Format(TimeFormat) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,155 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+var _ formsvc.SubmissionService = (*DB)(nil)
+
+// contentAAD binds sealed content to its kind of record.
+func contentAAD(k formsvc.Kind) []byte { return []byte("submission content:" + string(k)) }
+
+func photoAAD(k formsvc.Kind) []byte { return []byte("submission photo:" + string(k)) }
+
+// CreateSubmission stores s, its services and photos in one savepoint of a
+// group commit, and returns once committed.
+func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, receiptHash []byte) error {
+	content, err := json.Marshal(s.Content)
+	if err != nil {
+		return fmt.Errorf("encode content: %w", err)
+	}
+	sealed := db.keys.Seal(content, contentAAD(s.Kind))
+	photos := make([][]byte, len(s.Photos))
+	for i, p := range s.Photos {
+		photos[i] = db.keys.Seal(p.Data, photoAAD(s.Kind))
+	}
+	year := s.CreatedAt.Year()
+	created := s.CreatedAt.UTC().Format(TimeFormat)
+	var id int64
+	var seq int
+	err = db.Write(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ref_seq), 0) + 1 FROM submissions
+			WHERE kind = ? AND ref_year = ?`, s.Kind, year).Scan(&seq); err != nil {
+			return fmt.Errorf("next reference: %w", err)
+		}
+		var category any
+		if s.Category != "" {
+			category = s.Category
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO submissions
+			(kind, ref_year, ref_seq, receipt_hash, status, priority, category, created_at, updated_at, content)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (receipt_hash) DO NOTHING`,
+			s.Kind, year, seq, receiptHash, s.Status, s.Priority, category, created, created, sealed)
+		if err != nil {
+			return fmt.Errorf("insert submission: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return formsvc.ErrReceiptTaken
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, code := range s.Services {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO submission_services (submission_id, code) VALUES (?, ?)`, id, code); err != nil {
+				return fmt.Errorf("insert service: %w", err)
+			}
+		}
+		for i, p := range s.Photos {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO photos (submission_id, content_type, data) VALUES (?, ?, ?)`,
+				id, p.ContentType, photos[i]); err != nil {
+				return fmt.Errorf("insert photo: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.ID = id
+	s.Ref = formsvc.FormatRef(s.Kind, year, seq)
+	return nil
+}
+
+// SubmissionByReceipt finds a submission by its receipt's hash and decrypts
+// its content. It returns a formsvc ENOTFOUND error when there is none.
+func (db *DB) SubmissionByReceipt(ctx context.Context, receiptHash []byte) (*formsvc.Submission, error) {
+	var s formsvc.Submission
+	var created string
+	var category sql.NullString
+	var sealed []byte
+	var year, seq int
+	err := db.read.QueryRowContext(ctx, `SELECT id, kind, ref_year, ref_seq, status, priority, category, created_at, content
+		FROM submissions WHERE receipt_hash = ?`, receiptHash).
+		Scan(&s.ID, &s.Kind, &year, &seq, &s.Status, &s.Priority, &category, &created, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &formsvc.Error{Code: formsvc.ENOTFOUND, Message: "Không tìm thấy mã biên nhận này."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find submission: %w", err)
+	}
+	s.Ref = formsvc.FormatRef(s.Kind, year, seq)
+	s.Category = category.String
+	if err := db.fill(ctx, &s, created, sealed); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (db *DB) fill(ctx context.Context, s *formsvc.Submission, created string, sealed []byte) error {
+	t, err := parseTime(created)
+	if err != nil {
+		return err
+	}
+	s.CreatedAt = t
+	plain, err := db.keys.Open(sealed, contentAAD(s.Kind))
+	if err != nil {
+		return fmt.Errorf("decrypt submission %d: %w", s.ID, err)
+	}
+	if err := json.Unmarshal(plain, &s.Content); err != nil {
+		return fmt.Errorf("decode submission %d: %w", s.ID, err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT code FROM submission_services WHERE submission_id = ? ORDER BY rowid`, s.ID)
+	if err != nil {
+		return fmt.Errorf("read services: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return err
+		}
+		s.Services = append(s.Services, code)
+	}
+	return rows.Err()
+}
+
+// Photos returns a submission's photos, decrypted.
+func (db *DB) Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT content_type, data FROM photos WHERE submission_id = ? ORDER BY id`, s.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read photos: %w", err)
+	}
+	defer rows.Close()
+	var out []formsvc.Photo
+	for rows.Next() {
+		var p formsvc.Photo
+		var sealed []byte
+		if err := rows.Scan(&p.ContentType, &sealed); err != nil {
+			return nil, err
+		}
+		if p.Data, err = db.keys.Open(sealed, photoAAD(s.Kind)); err != nil {
+			return nil, fmt.Errorf("decrypt photo: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// receiptTries bounds the redraws when a receipt's hash is already taken.
+const receiptTries = 3
+
+// handleSubmit accepts a tip-off or a support request: it decodes the body,
+// validates it against data/forms.yaml, stores it durably and answers with
+// a receipt (JSON, or the site's confirmation page for a plain form post).
+func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
+	f := s.forms[kind]
+	return func(w http.ResponseWriter, r *http.Request) {
+		in, files, err := decodeBody(w, r, f)
+		if err != nil {
+			s.fail(w, r, f, nil, err)
+			return
+		}
+		if s.isBot(f, in) {
+			// A normal-looking answer, and nothing stored.
+			s.log.Info("bỏ qua bài gửi tự động (ô bẫy đã bị điền)", "kind", kind)
+			s.succeed(w, r, f, formsvc.NewReceipt())
+			return
+		}
+		clean, verr := s.validate.Validate(f, in)
+		photos, perrs := cleanPhotos(f, files)
+		if verr != nil || len(perrs) > 0 {
+			fields := map[string]string{}
+			var fe *formsvc.Error
+			if errors.As(verr, &fe) {
+				fields = fe.Fields
+			} else if verr != nil {
+				s.fail(w, r, f, in, verr)
+				return
+			}
+			for k, v := range perrs {
+				fields[k] = v
+			}
+			s.fail(w, r, f, in, &formsvc.Error{Code: formsvc.EINVALID, Message: formsvc.MsgInvalid, Fields: fields})
+			return
+		}
+		sub := formsvc.NewSubmission(kind, f, clean, s.now())
+		sub.Photos = photos
+		if kind == formsvc.KindSupport {
+			sub.Content.PrivacyVersion = s.spec.PrivacyVersion
+		}
+		var receipt formsvc.Receipt
+		for range receiptTries {
+			receipt = formsvc.NewReceipt()
+			err = s.store.CreateSubmission(r.Context(), sub, s.hasher.Hash(receipt))
+			if !errors.Is(err, formsvc.ErrReceiptTaken) {
+				break
+			}
+		}
+		if err != nil {
+			s.log.Error("không lưu được bài gửi", "kind", kind, "err", err)
+			s.fail(w, r, f, in, err)
+			return
+		}
+		s.log.Info("đã nhận bài gửi", "kind", kind, "ref", sub.Ref, "priority", sub.Priority, "photos", len(photos))
+		s.succeed(w, r, f, receipt)
+	}
+}
+
+// isBot reports whether a honeypot field was filled in.
+func (s *Server) isBot(f *formsvc.Form, in formsvc.Values) bool {
+	for _, fd := range f.Fields {
+		if fd.Type == formsvc.FieldHoneypot && in.Get(fd.Name) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanPhotos checks the uploads against the file field's limits and
+// strips their metadata; problems become field messages.
+func cleanPhotos(f *formsvc.Form, files []upload) ([]formsvc.Photo, map[string]string) {
+	ff := f.FileField()
+	if ff == nil || len(files) == 0 {
+		return nil, nil
+	}
+	if len(files) > ff.MaxFiles {
+		return nil, map[string]string{ff.Name: fmt.Sprintf("Chỉ gửi được tối đa %d ảnh.", ff.MaxFiles)}
+	}
+	var photos []formsvc.Photo
+	for _, u := range files {
+		if u.large {
+			return nil, map[string]string{ff.Name: fmt.Sprintf("Ảnh “%s” lớn hơn %d MB. Hãy chọn ảnh nhỏ hơn.", shortName(u.name), ff.MaxFileBytes>>20)}
+		}
+		p, err := formsvc.CleanPhoto(u.data)
+		if err != nil {
+			return nil, map[string]string{ff.Name: fmt.Sprintf("Tệp “%s” không phải ảnh JPEG hoặc PNG đọc được.", shortName(u.name))}
+		}
+		photos = append(photos, p)
+	}
+	return photos, nil
+}
+
+func shortName(s string) string {
+	s, _ = formsvc.CleanText(s, false)
+	if utf8.RuneCountInString(s) > 40 {
+		return string([]rune(s)[:40]) + "…"
+	}
+	if s == "" {
+		return "không tên"
+	}
+	return s
+}

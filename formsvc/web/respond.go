@@ -1,0 +1,125 @@
+package web
+
+import (
+	"encoding/json"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case formsvc.EINVALID:
+		return http.StatusUnprocessableEntity
+	case formsvc.EMALFORMED:
+		return http.StatusBadRequest
+	case formsvc.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case formsvc.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case formsvc.ETOOMANY:
+		return http.StatusTooManyRequests
+	case formsvc.ENOTFOUND:
+		return http.StatusNotFound
+	case formsvc.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// jsonCode is the "error" member of a JSON error body; the contract names
+// a failed validation "validation".
+func jsonCode(code string) string {
+	if code == formsvc.EINVALID {
+		return "validation"
+	}
+	return code
+}
+
+// wantsJSON: a client that sends JSON or asks for it gets JSON; a plain
+// HTML form post gets a page.
+func wantsJSON(r *http.Request) bool {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		return true
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		if mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part)); mt == "application/json" {
+			return true
+		}
+	}
+	return false
+}
+
+type errorBody struct {
+	Error   string            `json:"error"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) errorJSON(w http.ResponseWriter, err error) {
+	code := formsvc.ErrorCode(err)
+	body := errorBody{Error: jsonCode(code), Message: formsvc.ErrorMessage(err)}
+	if fe, ok := err.(*formsvc.Error); ok {
+		body.Fields = fe.Fields
+	}
+	writeJSON(w, statusOf(code), body)
+}
+
+// fail answers a failed submission: JSON, or for a plain form post the
+// form page again with the messages and the answers kept (422), or the
+// site's error page.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, f *formsvc.Form, in formsvc.Values, err error) {
+	if wantsJSON(r) {
+		s.errorJSON(w, err)
+		return
+	}
+	code := formsvc.ErrorCode(err)
+	if fe, ok := err.(*formsvc.Error); ok && code == formsvc.EINVALID && f.Page != "" {
+		if doc, perr := s.pages.formWithErrors(f, in, fe.Fields); perr == nil {
+			s.pages.write(w, statusOf(code), doc)
+			return
+		} else {
+			s.log.Error("không mở được trang biểu mẫu", "page", f.Page, "err", perr)
+		}
+	}
+	s.errorPage(w, statusOf(code), formsvc.ErrorMessage(err), f)
+}
+
+// errorPage renders the site's error page with a message.
+func (s *Server) errorPage(w http.ResponseWriter, status int, msg string, f *formsvc.Form) {
+	doc, err := s.pages.errorPage(msg, f)
+	if err != nil {
+		s.log.Error("không mở được trang lỗi", "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write([]byte(msg + "\n"))
+		return
+	}
+	s.pages.write(w, status, doc)
+}
+
+// succeed answers an accepted submission with its receipt, shown once.
+func (s *Server) succeed(w http.ResponseWriter, r *http.Request, f *formsvc.Form, receipt formsvc.Receipt) {
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt.String(), "status": formsvc.StatusReceived})
+		return
+	}
+	doc, err := s.pages.confirmation(f, receipt)
+	if err != nil {
+		s.log.Error("không mở được trang xác nhận", "page", f.Page, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte("Đã nhận. Mã biên nhận của bạn: " + receipt.String() + "\n"))
+		return
+	}
+	s.pages.write(w, http.StatusCreated, doc)
+}

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// Handler returns the whole service: every route is listed here.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverer, securityHeaders, s.requestLog)
+	r.Use(middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
+		"application/json", "application/ld+json", "image/svg+xml", "text/plain", "application/xml"))
+
+	r.Get("/healthz", s.handleHealth())
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(noStore)
+		r.Post("/tips", s.handleSubmit(formsvc.KindTip))
+		r.Post("/support-requests", s.handleSubmit(formsvc.KindSupport))
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			s.errorJSON(w, formsvc.Errorf(formsvc.ENOTFOUND, formsvc.MsgNotFound))
+		})
+	})
+
+	r.Get("/*", s.handleStatic())
+	r.Head("/*", s.handleStatic())
+	return r
+}

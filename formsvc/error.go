@@ -7,14 +7,14 @@ import (
 
 // Error codes: each maps to one HTTP status in the web layer.
 const (
-	EINVALID     = "invalid"      // 422: a field broke a rule
-	EMALFORMED   = "malformed"    // 400: the body could not be read
-	ETOOLARGE    = "too_large"    // 413
-	EUNSUPPORTED = "unsupported"  // 415
-	ETOOMANY     = "too_many"     // 429
-	ENOTFOUND    = "not_found"    // 404
-	EINTERNAL    = "internal"     // 500
-	EUNAVAILABLE = "unavailable"  // 503
+	EINVALID     = "invalid"     // 422: a field broke a rule
+	EMALFORMED   = "malformed"   // 400: the body could not be read
+	ETOOLARGE    = "too_large"   // 413
+	EUNSUPPORTED = "unsupported" // 415
+	ETOOMANY     = "too_many"    // 429
+	ENOTFOUND    = "not_found"   // 404
+	EINTERNAL    = "internal"    // 500
+	EUNAVAILABLE = "unavailable" // 503
 )
 
 // Vietnamese messages shown to the public.

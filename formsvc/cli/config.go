@@ -11,7 +11,7 @@ import (
 // of the same name (--db and FORMSVC_DB); the flag wins.
 type setting struct {
 	flag, env, def, help string
-	value             *string
+	value                *string
 }
 
 // config is the service's configuration.

@@ -1,0 +1,241 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+)
+
+func testKeys(t testing.TB) *formsvc.Keys {
+	t.Helper()
+	k, err := formsvc.DeriveKeys(bytes.Repeat([]byte{42}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func openDB(t testing.TB) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func tip(text string) *formsvc.Submission {
+	return &formsvc.Submission{
+		Kind: formsvc.KindTip, Status: formsvc.StatusReceived, Priority: formsvc.PriorityNormal,
+		Category: "karaoke", CreatedAt: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC),
+		Content: formsvc.Content{Text: map[string]string{"description": text, "location": "Thôn 3"}},
+	}
+}
+
+func hash(i int) []byte {
+	return formsvc.NewReceiptHasher(bytes.Repeat([]byte{1}, 32)).Hash(formsvc.Receipt(fmt.Sprintf("%016d", i)))
+}
+
+func TestOpenSetsDurablePragmasAndMigratesOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "formsvc.db")
+	for range 2 { // the second open finds the schema in place
+		db, err := sqlite.Open(context.Background(), path, testKeys(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Query(context.Background(), "SELECT count(*) FROM schema_migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		rows.Next()
+		rows.Scan(&n)
+		rows.Close()
+		if n < 1 {
+			t.Errorf("schema_migrations has %d rows", n)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("database file: %v", err)
+	}
+}
+
+func TestCreateAndFindByReceipt(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	s := tip("Có người bị ép tiếp khách")
+	s.Priority = formsvc.PriorityHigh
+	if err := db.CreateSubmission(ctx, s, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	if s.ID == 0 || s.Ref != "TB-2026-0001" {
+		t.Errorf("ID, Ref = %d, %q; want an id and TB-2026-0001", s.ID, s.Ref)
+	}
+	got, err := db.SubmissionByReceipt(ctx, hash(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Content.Text["description"] != "Có người bị ép tiếp khách" || got.Priority != formsvc.PriorityHigh ||
+		got.Category != "karaoke" || got.Ref != s.Ref || !got.CreatedAt.Equal(s.CreatedAt) {
+		t.Errorf("found %+v, want what was stored", got)
+	}
+	if _, err := db.SubmissionByReceipt(ctx, hash(2)); formsvc.ErrorCode(err) != formsvc.ENOTFOUND {
+		t.Errorf("unknown receipt: error = %v, want ENOTFOUND", err)
+	}
+}
+
+func TestReceiptHashIsUnique(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	if err := db.CreateSubmission(ctx, tip("một"), hash(7)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateSubmission(ctx, tip("hai"), hash(7)); err != formsvc.ErrReceiptTaken {
+		t.Fatalf("second insert with the same hash: error = %v, want ErrReceiptTaken", err)
+	}
+	// The failed write left nothing behind and the next one still works.
+	s := tip("ba")
+	if err := db.CreateSubmission(ctx, s, hash(8)); err != nil {
+		t.Fatal(err)
+	}
+	if s.Ref != "TB-2026-0002" {
+		t.Errorf("Ref = %q, want TB-2026-0002", s.Ref)
+	}
+}
+
+func TestReferencesCountPerKindAndYear(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	sup := &formsvc.Submission{Kind: formsvc.KindSupport, Status: "received", Priority: "normal",
+		Services: []string{"hiv", "job"}, CreatedAt: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
+	if err := db.CreateSubmission(ctx, sup, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	old := tip("năm trước")
+	old.CreatedAt = time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	if err := db.CreateSubmission(ctx, old, hash(2)); err != nil {
+		t.Fatal(err)
+	}
+	now := tip("năm nay")
+	if err := db.CreateSubmission(ctx, now, hash(3)); err != nil {
+		t.Fatal(err)
+	}
+	for got, want := range map[string]string{sup.Ref: "HT-2026-0001", old.Ref: "TB-2025-0001", now.Ref: "TB-2026-0001"} {
+		if got != want {
+			t.Errorf("Ref = %q, want %q", got, want)
+		}
+	}
+	back, err := db.SubmissionByReceipt(ctx, hash(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(back.Services) != "[hiv job]" {
+		t.Errorf("Services = %v", back.Services)
+	}
+}
+
+func TestConcurrentWritesShareCommitsAndAllLand(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	const n = 300
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	refs := make(chan string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := tip(fmt.Sprintf("tin %d", i))
+			if err := db.CreateSubmission(ctx, s, hash(i)); err != nil {
+				errs <- err
+				return
+			}
+			refs <- s.Ref
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(refs)
+	for err := range errs {
+		t.Error(err)
+	}
+	seen := map[string]bool{}
+	for r := range refs {
+		if seen[r] {
+			t.Errorf("reference %s given twice", r)
+		}
+		seen[r] = true
+	}
+	rows, err := db.Query(ctx, "SELECT count(*), count(DISTINCT ref_seq) FROM submissions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var count, distinct int
+	rows.Next()
+	rows.Scan(&count, &distinct)
+	if count != n || distinct != n {
+		t.Errorf("stored %d rows with %d distinct references, want %d", count, distinct, n)
+	}
+}
+
+func TestContentAndPhotosAreEncryptedAtRest(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "test.db")
+	db, err := sqlite.Open(context.Background(), path, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "MARKER-noi-dung-bi-mat-7731"
+	s := tip(marker)
+	s.Photos = []formsvc.Photo{{ContentType: "image/png", Data: []byte("PHOTO-MARKER-5512")}}
+	if err := db.CreateSubmission(context.Background(), s, hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	photos, err := db.Photos(context.Background(), s)
+	if err != nil || len(photos) != 1 || string(photos[0].Data) != "PHOTO-MARKER-5512" {
+		t.Fatalf("Photos = %v, %v", photos, err)
+	}
+	// Search the WAL while it still holds the commit, then the main file.
+	wal, _ := os.ReadFile(path + "-wal")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	main, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"database": main, "wal": wal} {
+		for _, m := range []string{marker, "PHOTO-MARKER-5512", "Thôn 3"} {
+			if bytes.Contains(b, []byte(m)) {
+				t.Errorf("%s file holds %q in clear", name, m)
+			}
+		}
+	}
+	if !bytes.Contains(main, []byte("karaoke")) {
+		t.Errorf("the category, a counting field, should stay queryable in clear")
+	}
+}
+
+func TestWriteAfterCloseFails(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := db.CreateSubmission(context.Background(), tip("muộn"), hash(1)); err != sqlite.ErrClosed {
+		t.Errorf("error = %v, want ErrClosed", err)
+	}
+}

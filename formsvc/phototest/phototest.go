@@ -79,7 +79,7 @@ func tiff(o int) []byte {
 	gps := make([]byte, 2+2*12+4)
 	be.PutUint16(gps[0:], 2)
 	dataOff := gpsOff + uint32(len(gps))
-	entry(gps[2:], 0x0002, 5, 3, dataOff)    // GPSLatitude
+	entry(gps[2:], 0x0002, 5, 3, dataOff)     // GPSLatitude
 	entry(gps[14:], 0x0004, 5, 3, dataOff+24) // GPSLongitude
 	b = append(b, gps...)
 	b = append(b, GPSLatitudeBytes...)

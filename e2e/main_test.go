@@ -1,0 +1,192 @@
+// Package e2e drives the whole system as a person does: the real Hugo
+// build, the real formsvc binary, and Debian's Chromium through chromedp,
+// with JavaScript on and off.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/internal/testsite"
+)
+
+// Chromium is Debian's browser; .ci/run installs it.
+const Chromium = "/usr/bin/chromium"
+
+var binary string // the formsvc binary built for this run
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "formsvc-bin-*")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "formsvc")
+	cmd := exec.Command("go", "build", "-o", binary, "./formsvc/cmd/formsvc")
+	cmd.Dir = testsite.Root()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build formsvc: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	testsite.Cleanup()
+	os.Exit(code)
+}
+
+// service is a running `formsvc serve`.
+type service struct {
+	URL     string
+	DBPath  string
+	KeyPath string
+	cmd     *exec.Cmd
+	logs    *strings.Builder
+	done    chan error
+}
+
+var urlRe = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+
+// startService runs the real binary on a free loopback port with a fresh
+// database, and stops it (SIGTERM) when the test ends.
+func startService(t *testing.T) *service {
+	t.Helper()
+	dir := t.TempDir()
+	s := &service{DBPath: filepath.Join(dir, "formsvc.db"), KeyPath: filepath.Join(dir, "formsvc.key"),
+		logs: &strings.Builder{}, done: make(chan error, 1)}
+	s.cmd = exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", s.DBPath,
+		"--key-file", s.KeyPath, "--site", testsite.Build(t))
+	stderr, err := s.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			s.logs.WriteString(line + "\n")
+			if m := urlRe.FindStringSubmatch(line); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+		io.Copy(io.Discard, stderr)
+		s.done <- s.cmd.Wait()
+	}()
+	select {
+	case s.URL = <-found:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		t.Fatalf("formsvc did not start:\n%s", s.logs.String())
+	}
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (s *service) stop(t *testing.T) {
+	if s.cmd.ProcessState != nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("formsvc exited with %v after SIGTERM:\n%s", err, s.logs.String())
+		}
+	case <-time.After(40 * time.Second):
+		s.cmd.Process.Kill()
+		t.Errorf("formsvc did not stop within 40 s of SIGTERM")
+	}
+}
+
+// findByReceipt opens the service's database with its key file, as the
+// officer side would, and finds a submission by its receipt.
+func (s *service) findByReceipt(t *testing.T, receipt string) *formsvc.Submission {
+	t.Helper()
+	keys, err := formsvc.LoadOrCreateKeyFile(s.KeyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), s.DBPath, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r, ok := formsvc.ParseReceipt(receipt)
+	if !ok {
+		t.Fatalf("receipt %q is not 16 digits", receipt)
+	}
+	sub, err := db.SubmissionByReceipt(context.Background(), formsvc.NewReceiptHasher(keys.Receipt).Hash(r))
+	if err != nil {
+		t.Fatalf("find the submission of receipt %s: %v", receipt, err)
+	}
+	return sub
+}
+
+// browser starts a headless Chromium with an empty profile; js false turns
+// JavaScript off for every page it opens.
+func browser(t *testing.T, js bool) context.Context {
+	t.Helper()
+	if _, err := os.Stat(Chromium); err != nil {
+		t.Fatalf("Chromium is missing at %s: run .ci/run, which installs Debian's chromium", Chromium)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(Chromium),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(360, 740),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !js}); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// do runs browser steps and fails the test on the first error.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// get runs one browser step that reads a value.
+func get[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

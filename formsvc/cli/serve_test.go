@@ -1,0 +1,167 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/cli"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var urlRe = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+
+// serve runs `formsvc serve` in-process on a free port; cancel stops it
+// the way SIGTERM does.
+func serve(t *testing.T, extra ...string) (url string, cancel context.CancelFunc, exit <-chan int, logs *lockedBuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &lockedBuffer{}
+	code := make(chan int, 1)
+	args := append([]string{"formsvc", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "db", "f.db"),
+		"--key-file", filepath.Join(dir, "keys", "f.key"), "--site", dir}, extra...)
+	go func() { code <- cli.Run(ctx, args, func(string) string { return "" }, nil, io.Discard, logs) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := urlRe.FindStringSubmatch(logs.String()); m != nil {
+			return m[1], cancel, code, logs
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	t.Fatalf("serve did not start:\n%s", logs.String())
+	return
+}
+
+func TestServeCreatesDatabaseAndKeyOnFirstStart(t *testing.T) {
+	url, cancel, exit, logs := serve(t)
+	res, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("healthz = %d", res.StatusCode)
+	}
+	if !strings.Contains(logs.String(), "chưa có trang web đã dựng") {
+		t.Errorf("no warning about the missing site:\n%s", logs.String())
+	}
+	cancel()
+	if c := <-exit; c != 0 {
+		t.Errorf("exit code %d, want 0:\n%s", c, logs.String())
+	}
+}
+
+// TestServeFinishesInFlightRequestsOnStop: a request whose body is still
+// arriving when the stop signal comes is answered, and stored, before the
+// process exits.
+func TestServeFinishesInFlightRequestsOnStop(t *testing.T) {
+	url, cancel, exit, logs := serve(t)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", url+"/api/v1/tips", pr)
+	req.Header.Set("Content-Type", "application/json")
+	type result struct {
+		status int
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		res.Body.Close()
+		done <- result{status: res.StatusCode}
+	}()
+	io.WriteString(pw, `{"category":"street","location":"Ngã tư chợ",`)
+	time.Sleep(200 * time.Millisecond) // the server is reading the body
+	cancel()                           // SIGTERM
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case c := <-exit:
+		t.Fatalf("exited (%d) while a request was in flight", c)
+	default:
+	}
+	io.WriteString(pw, `"description":"Có người đứng mời chào vào ban đêm."}`)
+	pw.Close()
+	r := <-done
+	if r.err != nil || r.status != http.StatusCreated {
+		t.Fatalf("in-flight request: status %d, err %v", r.status, r.err)
+	}
+	if c := <-exit; c != 0 {
+		t.Errorf("exit code %d:\n%s", c, logs.String())
+	}
+	if !strings.Contains(logs.String(), "đã dừng") {
+		t.Errorf("no clean stop in the log:\n%s", logs.String())
+	}
+}
+
+func TestBadConfigurationStopsStartUp(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"serve", "--addr", "localhost"}, nil, "--addr"},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, nil, "cổng"},
+		{[]string{"serve"}, map[string]string{"FORMSVC_ADDR": "nowhere"}, "--addr"},
+		{[]string{"serve", "--db", ""}, nil, "--db không được để trống"},
+		{[]string{"serve", "--bogus"}, nil, "bogus"},
+		{[]string{"nope"}, nil, "không có lệnh"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			getenv := func(k string) string { return tt.env[k] }
+			code := cli.Run(context.Background(), append([]string{"formsvc"}, tt.args...), getenv, nil, io.Discard, &stderr)
+			if code == 0 || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want failure mentioning %q", code, stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestBadKeyFileStopsStartUp(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "k")
+	os.WriteFile(key, []byte("short"), 0o600)
+	var stderr bytes.Buffer
+	code := cli.Run(context.Background(), []string{"formsvc", "serve", "--addr", "127.0.0.1:0", "--key-file", key,
+		"--db", filepath.Join(dir, "d.db")}, func(string) string { return "" }, nil, io.Discard, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "khóa bí mật") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if code := cli.Run(context.Background(), []string{"formsvc", "version"}, os.Getenv, nil, &out, io.Discard); code != 0 || !strings.HasPrefix(out.String(), "formsvc ") {
+		t.Errorf("version: exit %d, %q", code, out.String())
+	}
+}

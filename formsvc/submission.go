@@ -34,8 +34,12 @@ const (
 	PriorityHigh   = "high"
 )
 
-// StatusReceived is the first status of every submission.
-const StatusReceived = "received"
+// StatusReceived is the first status of every submission, StatusClosed
+// the last; only closed records are ever purged.
+const (
+	StatusReceived = "received"
+	StatusClosed   = "closed"
+)
 
 // Statuses lists the statuses of each kind in workflow order.
 var Statuses = map[Kind][]string{
@@ -56,7 +60,12 @@ type Submission struct {
 	Category  string   // a tip's category code
 	Services  []string // a support request's service codes
 	CreatedAt time.Time
-	Content   Content // encrypted at rest
+	UpdatedAt time.Time
+	// Set by the officer side.
+	AssignedTo    int64
+	FirstActionAt time.Time
+	ClosedAt      time.Time
+	Content       Content // encrypted at rest
 	Photos    []Photo // tips only; encrypted at rest
 }
 

@@ -4,7 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
 // setting is one configuration value: a flag and an environment variable
@@ -14,20 +19,40 @@ type setting struct {
 	value                *string
 }
 
-// config is the service's configuration.
+// config is the service's configuration as given, and parsed.
 type config struct {
-	Addr    string
-	DB      string
-	KeyFile string
-	SiteDir string
+	Addr           string
+	DB             string
+	KeyFile        string
+	SiteDir        string
+	ClientIPHeader string
+	TrustedProxies string
+	SubmitLimit    string
+	SubmitGlobal   string
+	FollowUpLimit  string
+	FollowUpGlobal string
+	Retention      string
+
+	// Parsed by check.
+	proxies   []string
+	limits    web.Limits
+	retention time.Duration
 }
 
 func (c *config) settings() []setting {
+	d := web.DefaultLimits
 	return []setting{
 		{"addr", "FORMSVC_ADDR", "127.0.0.1:8080", "địa chỉ nghe (máy:cổng)", &c.Addr},
 		{"db", "FORMSVC_DB", "var/formsvc.db", "tệp cơ sở dữ liệu SQLite", &c.DB},
 		{"key-file", "FORMSVC_KEY_FILE", "var/formsvc.key", "tệp khóa bí mật (để ngoài cơ sở dữ liệu và bản sao lưu)", &c.KeyFile},
 		{"site", "FORMSVC_SITE", "site/public", "thư mục trang web đã dựng bằng Hugo", &c.SiteDir},
+		{"client-ip-header", "FORMSVC_CLIENT_IP_HEADER", "", "tiêu đề chứa địa chỉ người dùng do proxy tin cậy đặt, ví dụ X-Nf-Client-Connection-Ip (trống: dùng địa chỉ kết nối)", &c.ClientIPHeader},
+		{"trusted-proxies", "FORMSVC_TRUSTED_PROXIES", "", "dải địa chỉ (CIDR, cách nhau bằng dấu phẩy) của proxy được tin tiêu đề trên", &c.TrustedProxies},
+		{"submit-limit", "FORMSVC_SUBMIT_LIMIT", d.Submit.String(), "số lần gửi biểu mẫu tối đa của một máy, dạng số/thời gian", &c.SubmitLimit},
+		{"submit-global-limit", "FORMSVC_SUBMIT_GLOBAL_LIMIT", d.SubmitGlobal.String(), "số lần gửi tối đa của mọi người cộng lại", &c.SubmitGlobal},
+		{"follow-up-limit", "FORMSVC_FOLLOW_UP_LIMIT", d.FollowUp.String(), "số lần tra cứu mã biên nhận tối đa của một máy", &c.FollowUpLimit},
+		{"follow-up-global-limit", "FORMSVC_FOLLOW_UP_GLOBAL_LIMIT", d.FollowUpGlobal.String(), "số lần tra cứu tối đa của mọi người cộng lại", &c.FollowUpGlobal},
+		{"retention", "FORMSVC_RETENTION", "365d", "thời gian giữ hồ sơ đã đóng trước khi formsvc purge xóa (ví dụ 365d, 720h)", &c.Retention},
 	}
 }
 
@@ -45,20 +70,65 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	return c
 }
 
-// check refuses values that cannot work, with a message that names them.
+// check refuses values that cannot work, with a message that names them,
+// and parses the typed ones.
 func (c *config) check() error {
-	host, port, err := net.SplitHostPort(c.Addr)
+	_, port, err := net.SplitHostPort(c.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %q không hợp lệ: cần dạng máy:cổng, ví dụ 127.0.0.1:8080", c.Addr)
 	}
 	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
 		return fmt.Errorf("--addr %q: cổng %q không hợp lệ", c.Addr, port)
 	}
-	_ = host
-	for _, s := range c.settings() {
-		if *s.value == "" && s.flag != "addr" {
-			return fmt.Errorf("--%s không được để trống", s.flag)
+	for _, s := range []struct{ name, v string }{{"db", c.DB}, {"key-file", c.KeyFile}, {"site", c.SiteDir}} {
+		if s.v == "" {
+			return fmt.Errorf("--%s không được để trống", s.name)
 		}
 	}
+	if c.TrustedProxies != "" {
+		if c.ClientIPHeader == "" {
+			return fmt.Errorf("--trusted-proxies cần đi cùng --client-ip-header")
+		}
+		for _, p := range strings.Split(c.TrustedProxies, ",") {
+			p = strings.TrimSpace(p)
+			if _, err := netip.ParsePrefix(p); err != nil {
+				return fmt.Errorf("--trusted-proxies: %q không phải dải địa chỉ CIDR (ví dụ 127.0.0.1/32)", p)
+			}
+			c.proxies = append(c.proxies, p)
+		}
+	}
+	for _, l := range []struct {
+		name string
+		raw  string
+		dst  *web.Limit
+	}{
+		{"submit-limit", c.SubmitLimit, &c.limits.Submit},
+		{"submit-global-limit", c.SubmitGlobal, &c.limits.SubmitGlobal},
+		{"follow-up-limit", c.FollowUpLimit, &c.limits.FollowUp},
+		{"follow-up-global-limit", c.FollowUpGlobal, &c.limits.FollowUpGlobal},
+	} {
+		if *l.dst, err = web.ParseLimit(l.raw); err != nil {
+			return fmt.Errorf("--%s: %w", l.name, err)
+		}
+	}
+	if c.retention, err = parseDays(c.Retention); err != nil {
+		return fmt.Errorf("--retention: %w", err)
+	}
 	return nil
+}
+
+// parseDays reads a duration that may be given in days ("365d").
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 1 {
+			return 0, fmt.Errorf("%q không hợp lệ: cần số ngày, ví dụ 365d", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q không hợp lệ: ví dụ 365d hoặc 8760h", s)
+	}
+	return d, nil
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -36,20 +35,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	keys, err := formsvc.LoadOrCreateKeyFile(cfg.KeyFile)
+	keys, db, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("khóa bí mật: %w", err)
-	}
-	db, err := sqlite.Open(ctx, cfg.DB, keys)
-	if err != nil {
-		return fmt.Errorf("cơ sở dữ liệu: %w", err)
+		return err
 	}
 	defer db.Close()
 	if _, err := os.Stat(filepath.Join(cfg.SiteDir, "index.html")); err != nil {
 		log.Warn("chưa có trang web đã dựng: hãy chạy go tool hugo --source site trước", "site", cfg.SiteDir)
 	}
 
-	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log})
+	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
+		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, Limits: cfg.limits})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)

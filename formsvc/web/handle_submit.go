@@ -18,6 +18,11 @@ const receiptTries = 3
 func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 	f := s.forms[kind]
 	return func(w http.ResponseWriter, r *http.Request) {
+		idemKey := r.Header.Get("Idempotency-Key")
+		if idemKey != "" && !validIdempotencyKey(idemKey) {
+			s.fail(w, r, f, nil, formsvc.Errorf(formsvc.EMALFORMED, "Idempotency-Key không hợp lệ: 1 đến 128 ký tự ASCII nhìn thấy được."))
+			return
+		}
 		in, files, err := decodeBody(w, r, f)
 		if err != nil {
 			s.fail(w, r, f, nil, err)
@@ -52,11 +57,22 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 			sub.Content.PrivacyVersion = s.spec.PrivacyVersion
 		}
 		var receipt formsvc.Receipt
-		for range receiptTries {
-			receipt = formsvc.NewReceipt()
+		if idemKey != "" {
+			receipt = idempotentReceipt(s.receiptKey, kind, idemKey)
 			err = s.store.CreateSubmission(r.Context(), sub, s.hasher.Hash(receipt))
-			if !errors.Is(err, formsvc.ErrReceiptTaken) {
-				break
+			if errors.Is(err, formsvc.ErrReceiptTaken) {
+				// A retry of a submission already stored: same answer.
+				s.log.Info("gửi lại cùng Idempotency-Key: không lưu lần nữa", "kind", kind)
+				s.succeed(w, r, f, receipt)
+				return
+			}
+		} else {
+			for range receiptTries {
+				receipt = formsvc.NewReceipt()
+				err = s.store.CreateSubmission(r.Context(), sub, s.hasher.Hash(receipt))
+				if !errors.Is(err, formsvc.ErrReceiptTaken) {
+					break
+				}
 			}
 		}
 		if err != nil {

@@ -55,6 +55,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith makes a server whose configuration edit may change.
+func newEnvWith(t *testing.T, edit func(*web.Config)) *env {
+	t.Helper()
 	spec, err := formsvc.ParseSpec(data.FormsYAML)
 	if err != nil {
 		t.Fatal(err)
@@ -70,11 +76,15 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	s := web.NewServer(web.Config{
+	cfg := web.Config{
 		Spec: spec, Store: db, Keys: keys, SiteDir: testsite.Build(t),
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Now:    func() time.Time { return time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC) },
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	s := web.NewServer(cfg)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		srv.Close()

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -82,11 +83,19 @@ func (p *pages) formWithErrors(f *formsvc.Form, in formsvc.Values, fields map[st
 	if err != nil {
 		return nil, err
 	}
+	if err := fillErrors(doc, f, in, fields); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// fillErrors fills form f on a page with the messages and answers.
+func fillErrors(doc *goquery.Document, f *formsvc.Form, in formsvc.Values, fields map[string]string) error {
 	form := doc.Find("form").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		return s.AttrOr("action", "") == f.Action
 	}).First()
 	if form.Length() == 0 {
-		return nil, fmt.Errorf("page %s has no form posting to %s", f.Page, f.Action)
+		return fmt.Errorf("page %s has no form posting to %s", f.Page, f.Action)
 	}
 	title := doc.Find("title")
 	title.SetText("Lỗi: " + title.Text())
@@ -114,7 +123,7 @@ func (p *pages) formWithErrors(f *formsvc.Form, in formsvc.Values, fields map[st
 	for _, fd := range f.Fields {
 		keep(form, fd, in)
 	}
-	return doc, nil
+	return nil
 }
 
 func fieldWrap(form *goquery.Selection, name string) *goquery.Selection {
@@ -172,3 +181,46 @@ func keep(form *goquery.Selection, fd *formsvc.Field, in formsvc.Values) {
 		c.SetAttr("value", in.Get(fd.Name))
 	}
 }
+
+// followUp is the follow-up page with a submission's status and thread,
+// and the form to add a message with the receipt filled in.
+func (p *pages) followUp(spec *formsvc.Spec, receipt string, fu *followUp, sent bool) (*goquery.Document, error) {
+	doc, err := p.load(spec.FollowUp.Page)
+	if err != nil {
+		return nil, err
+	}
+	res := doc.Find("[data-follow-up-result]")
+	tpl := res.Find("template[data-fu-message]").Children().First()
+	list := res.Find("[data-fu-messages]")
+	if res.Length() == 0 || tpl.Length() == 0 || list.Length() == 0 {
+		return nil, fmt.Errorf("page %s lacks the follow-up slots", spec.FollowUp.Page)
+	}
+	res.RemoveAttr("hidden")
+	res.Find("[data-fu-kind]").SetText(fu.KindLabel)
+	res.Find("[data-fu-status]").SetText(fu.StatusLabel)
+	if sent {
+		res.Find("[data-fu-notice]").RemoveAttr("hidden")
+	}
+	if len(fu.Messages) > 0 {
+		res.Find("[data-fu-empty]").SetAttr("hidden", "")
+	}
+	for _, m := range fu.Messages {
+		item := tpl.Clone()
+		item.Find("[data-fu-from]").SetText(FromLabels[m.From])
+		item.Find("[data-fu-at]").SetAttr("datetime", m.At.Format(time.RFC3339)).SetText(m.At.Format("02/01/2006 15:04"))
+		item.Find("[data-fu-body]").SetText(m.Body)
+		item.AddClass("msg-" + m.From)
+		list.AppendSelection(item)
+	}
+	for _, f := range []*formsvc.Form{spec.FollowUp, spec.FollowUpMessage} {
+		form := doc.Find("form").FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return s.AttrOr("action", "") == f.Action
+		})
+		controls(form, "receipt").SetAttr("value", receipt)
+	}
+	res.Find("[data-fu-title]").SetAttr("autofocus", "")
+	return doc, nil
+}
+
+// FromLabels name a message's author for the reporter.
+var FromLabels = map[string]string{"officer": "Cán bộ xã", "you": "Bạn"}

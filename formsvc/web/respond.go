@@ -83,7 +83,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, f *formsvc.Form, i
 		return
 	}
 	code := formsvc.ErrorCode(err)
-	if fe, ok := err.(*formsvc.Error); ok && code == formsvc.EINVALID && f.Page != "" {
+	if fe, ok := err.(*formsvc.Error); ok && len(fe.Fields) > 0 && f.Page != "" {
 		if doc, perr := s.pages.formWithErrors(f, in, fe.Fields); perr == nil {
 			s.pages.write(w, statusOf(code), doc)
 			return

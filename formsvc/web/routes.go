@@ -12,7 +12,7 @@ import (
 // Handler returns the whole service: every route is listed here.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, securityHeaders, s.requestLog)
+	r.Use(s.recoverer, securityHeaders, s.requestLog, s.clientIP)
 	r.Use(middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
 		"application/json", "application/ld+json", "image/svg+xml", "text/plain", "application/xml"))
 
@@ -20,8 +20,18 @@ func (s *Server) Handler() http.Handler {
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(noStore)
-		r.Post("/tips", s.handleSubmit(formsvc.KindTip))
-		r.Post("/support-requests", s.handleSubmit(formsvc.KindSupport))
+		r.Group(func(r chi.Router) {
+			r.Use(s.limiter(s.limits.SubmitGlobal, false, s.spec.Tip), s.limiter(s.limits.Submit, true, s.spec.Tip))
+			r.Post("/tips", s.handleSubmit(formsvc.KindTip))
+			r.Post("/support-requests", s.handleSubmit(formsvc.KindSupport))
+		})
+		r.Group(func(r chi.Router) {
+			// Attempts with receipts: bounded per client and for everyone,
+			// so guessing a receipt is hopeless (see docs/BENCHMARKS.md).
+			r.Use(s.limiter(s.limits.FollowUpGlobal, false, s.spec.FollowUp), s.limiter(s.limits.FollowUp, true, s.spec.FollowUp))
+			r.Post("/follow-up", s.handleFollowUp())
+			r.Post("/follow-up/messages", s.handleFollowUpMessage())
+		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			s.errorJSON(w, formsvc.Errorf(formsvc.ENOTFOUND, formsvc.MsgNotFound))
 		})

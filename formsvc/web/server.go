@@ -15,6 +15,7 @@ import (
 // Store is what the web layer needs from storage.
 type Store interface {
 	formsvc.SubmissionService
+	formsvc.FollowUpService
 }
 
 // Config holds the server's dependencies and settings.
@@ -25,19 +26,29 @@ type Config struct {
 	SiteDir string // the built Hugo site (site/public)
 	Logger  *slog.Logger
 	Now     func() time.Time // nil: time.Now
+	// ClientIPHeader is the header in which a trusted reverse proxy puts
+	// the client's address ("" means the connection's address), and
+	// TrustedProxies the proxies' CIDR prefixes it is read from.
+	ClientIPHeader string
+	TrustedProxies []string
+	Limits         Limits
 }
 
 // Server serves the site and the API.
 type Server struct {
-	spec     *formsvc.Spec
-	validate *formsvc.Validator
-	store    Store
-	hasher   *formsvc.ReceiptHasher
-	pages    *pages
-	siteDir  string
-	log      *slog.Logger
-	now      func() time.Time
-	forms    map[formsvc.Kind]*formsvc.Form
+	spec       *formsvc.Spec
+	validate   *formsvc.Validator
+	store      Store
+	hasher     *formsvc.ReceiptHasher
+	pages      *pages
+	siteDir    string
+	log        *slog.Logger
+	now        func() time.Time
+	forms      map[formsvc.Kind]*formsvc.Form
+	receiptKey []byte
+	limitKey   []byte
+	limits     Limits
+	clientIP   func(http.Handler) http.Handler
 }
 
 // NewServer makes a server from its configuration.
@@ -51,14 +62,18 @@ func NewServer(cfg Config) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{
-		spec:     cfg.Spec,
-		validate: formsvc.NewValidator(now),
-		store:    cfg.Store,
-		hasher:   formsvc.NewReceiptHasher(cfg.Keys.Receipt),
-		pages:    &pages{dir: cfg.SiteDir},
-		siteDir:  cfg.SiteDir,
-		log:      log,
-		now:      now,
+		spec:       cfg.Spec,
+		validate:   formsvc.NewValidator(now),
+		store:      cfg.Store,
+		hasher:     formsvc.NewReceiptHasher(cfg.Keys.Receipt),
+		receiptKey: cfg.Keys.Receipt,
+		limitKey:   newLimitKey(),
+		limits:     cfg.Limits,
+		clientIP:   clientIP(cfg.ClientIPHeader, cfg.TrustedProxies),
+		pages:      &pages{dir: cfg.SiteDir},
+		siteDir:    cfg.SiteDir,
+		log:        log,
+		now:        now,
 		forms: map[formsvc.Kind]*formsvc.Form{
 			formsvc.KindTip:     cfg.Spec.Tip,
 			formsvc.KindSupport: cfg.Spec.Support,

@@ -32,9 +32,62 @@
   document.querySelectorAll("input[data-not-future]").forEach(function (el) { el.max = today; });
 
   // 2. Forms.
-  document.querySelectorAll("form[data-form]").forEach(enhance);
+  var result = document.querySelector("[data-follow-up-result]");
+  document.querySelectorAll("form[data-form]").forEach(function (form) {
+    var key = form.getAttribute("data-form");
+    if (key === "follow_up") {
+      enhance(form, function (json) { showFollowUp(json, form, false); });
+    } else if (key === "follow_up_message") {
+      enhance(form, function () {
+        // Read the thread again so the new message shows, with a notice.
+        var lookup = document.querySelector('form[data-form="follow_up"]');
+        var body = new URLSearchParams();
+        body.set("receipt", form.querySelector('[name="receipt"]').value);
+        post(lookup.action, body).then(function (r) {
+          if (r.status === 200) showFollowUp(r.json, lookup, true);
+        });
+        form.querySelector('[name="message"]').value = "";
+      });
+    } else {
+      enhance(form, confirm);
+    }
+  });
 
-  function enhance(form) {
+  function post(action, body) {
+    return fetch(action, { method: "POST", body: body, headers: { "Accept": "application/json" }, credentials: "omit" })
+      .then(function (res) {
+        return res.json().then(function (json) { return { status: res.status, json: json }; });
+      });
+  }
+
+  // showFollowUp fills the result section the way the service does.
+  function showFollowUp(json, lookup, sent) {
+    if (!result) return;
+    result.querySelector("[data-fu-kind]").textContent = json.kind_label;
+    result.querySelector("[data-fu-status]").textContent = json.status_label;
+    result.querySelector("[data-fu-notice]").hidden = !sent;
+    var list = result.querySelector("[data-fu-messages]");
+    var tpl = result.querySelector("template[data-fu-message]");
+    list.textContent = "";
+    result.querySelector("[data-fu-empty]").hidden = json.messages.length > 0;
+    json.messages.forEach(function (m) {
+      var item = tpl.content.firstElementChild.cloneNode(true);
+      var at = new Date(m.at);
+      item.classList.add("msg-" + m.from);
+      item.querySelector("[data-fu-from]").textContent = m.from === "officer" ? "Cán bộ xã" : "Bạn";
+      item.querySelector("[data-fu-at]").setAttribute("datetime", m.at);
+      item.querySelector("[data-fu-at]").textContent = at.toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
+      item.querySelector("[data-fu-body]").textContent = m.body;
+      list.appendChild(item);
+    });
+    var receipt = lookup.querySelector('[name="receipt"]').value;
+    result.querySelectorAll('[name="receipt"]').forEach(function (el) { el.value = receipt; });
+    result.hidden = false;
+    var title = result.querySelector("[data-fu-title]");
+    title.focus();
+  }
+
+  function enhance(form, onDone) {
     var summary = form.querySelector("[data-error-summary]");
     var sending = form.querySelector("[data-sending]");
     var button = form.querySelector("[data-submit]");
@@ -47,15 +100,14 @@
       var body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
       button.disabled = true;
       sending.hidden = false;
-      fetch(form.action, { method: "POST", body: body, headers: { "Accept": "application/json" }, credentials: "omit" })
-        .then(function (res) {
-          return res.json().then(function (json) { return { status: res.status, json: json }; });
-        })
+      post(form.action, body)
         .then(function (r) {
           button.disabled = false;
           sending.hidden = true;
           if (r.status === 201 || r.status === 200) {
-            done(r.json);
+            clearErrors();
+            document.title = baseTitle;
+            onDone(r.json);
           } else {
             showErrors(r.json.fields || {}, r.json.message);
           }
@@ -109,22 +161,26 @@
       document.title = "Lỗi: " + baseTitle;
       summary.focus();
     }
+  }
 
-    function done(json) {
-      var tpl = document.querySelector("template[data-confirmation-template]");
-      var main = document.getElementById("main");
-      if (!tpl || !json.receipt) { window.location.reload(); return; }
-      var panel = document.createElement("div");
-      panel.className = "prose";
+  // confirm replaces the page's content with the confirmation panel.
+  function confirm(json) {
+    var tpl = document.querySelector("template[data-confirmation-template]");
+    var main = document.getElementById("main");
+    var panel = document.createElement("div");
+    panel.className = "prose";
+    if (tpl) {
       panel.appendChild(tpl.content.cloneNode(true));
-      panel.querySelector("[data-receipt]").textContent = json.receipt;
-      main.textContent = "";
-      main.appendChild(panel);
-      var title = panel.querySelector("h1");
-      document.title = (title ? title.textContent : "Đã gửi") + " | " + baseTitle.split(" | ").pop();
-      title.setAttribute("tabindex", "-1");
-      title.focus();
-      window.scrollTo(0, 0);
+    } else {
+      panel.innerHTML = '<h1>Đã gửi</h1><p>Mã biên nhận của bạn:</p><p class="receipt" data-receipt></p>';
     }
+    panel.querySelector("[data-receipt]").textContent = json.receipt;
+    main.textContent = "";
+    main.appendChild(panel);
+    var title = panel.querySelector("h1");
+    document.title = title.textContent + " | " + document.title.replace(/^Lỗi: /, "").split(" | ").pop();
+    title.setAttribute("tabindex", "-1");
+    title.focus();
+    window.scrollTo(0, 0);
   }
 })();

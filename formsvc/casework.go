@@ -1,0 +1,66 @@
+package formsvc
+
+import (
+	"context"
+	"time"
+)
+
+// StatusChange is one step of a record's status history.
+type StatusChange struct {
+	From, To    string
+	OfficerName string
+	Note        string
+	At          time.Time
+}
+
+// Note is an internal note: officers only, never shown to the reporter.
+type Note struct {
+	OfficerName string
+	Body        string
+	At          time.Time
+}
+
+// CaseFilter selects records for the inbox, exports and reports.
+type CaseFilter struct {
+	Kinds    []Kind // the kinds the role may see: always set
+	Kind     Kind   // optional narrowing
+	Status   string
+	Code     string // a tip's category or a support request's service
+	Priority string
+	From, To time.Time // created at, To exclusive; zero means open-ended
+	Offset   int
+	Limit    int
+}
+
+// CaseSummary is one line of the inbox.
+type CaseSummary struct {
+	ID         int64
+	Kind       Kind
+	Ref        string
+	Status     string
+	Priority   string
+	Category   string
+	Services   []string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	AssignedTo string
+	Overdue    bool
+}
+
+// Open reports whether a status still needs work.
+func Open(status string) bool {
+	return status != StatusClosed && status != "completed"
+}
+
+// CaseService is the officers' view of the records.
+type CaseService interface {
+	Cases(ctx context.Context, f CaseFilter, overdueBefore time.Time) ([]CaseSummary, int, error)
+	StatusCounts(ctx context.Context, kinds []Kind) (map[Kind]map[string]int, error)
+	Case(ctx context.Context, id int64, kinds []Kind) (*Submission, error)
+	History(ctx context.Context, s *Submission) ([]StatusChange, error)
+	Notes(ctx context.Context, s *Submission) ([]Note, error)
+	ChangeStatus(ctx context.Context, s *Submission, to string, officerID int64, note string, now time.Time) error
+	AddNote(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
+	Reply(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
+	Assign(ctx context.Context, s *Submission, officerID int64, now time.Time) error
+}

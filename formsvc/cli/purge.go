@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+)
+
+// runPurge deletes closed records older than the retention setting.
+func runPurge(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg := bindConfig(fs, e.getenv)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	_, db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cutoff := time.Now().Add(-cfg.retention)
+	n, err := db.PurgeClosed(ctx, cutoff)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã xóa %d hồ sơ đã đóng trước ngày %s (kèm ảnh và trao đổi). Hồ sơ chưa đóng không bị xóa.\n",
+		n, cutoff.In(time.FixedZone("ICT", 7*3600)).Format("02/01/2006"))
+	return nil
+}

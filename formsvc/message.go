@@ -1,0 +1,60 @@
+package formsvc
+
+import (
+	"context"
+	"time"
+)
+
+// Authors of a message.
+const (
+	AuthorReporter = "reporter" // the person who sent the submission
+	AuthorOfficer  = "officer"  // a reply shown on the follow-up page
+)
+
+// Message is one message on a submission's follow-up thread.
+type Message struct {
+	ID        int64
+	Author    string
+	OfficerID int64 // 0 for the reporter
+	Body      string
+	CreatedAt time.Time
+}
+
+// FollowUpService is what the follow-up page needs from storage.
+type FollowUpService interface {
+	// SubmissionByReceipt finds a submission by its receipt's keyed hash;
+	// an unknown hash gives an ENOTFOUND error.
+	SubmissionByReceipt(ctx context.Context, receiptHash []byte) (*Submission, error)
+	// Messages lists a submission's messages, oldest first.
+	Messages(ctx context.Context, s *Submission) ([]Message, error)
+	// AddMessage stores a message on a submission durably.
+	AddMessage(ctx context.Context, s *Submission, m *Message) error
+}
+
+// StatusLabels are the statuses in plain Vietnamese for the reporter.
+var StatusLabels = map[Kind]map[string]string{
+	KindTip: {
+		"received":        "Đã nhận, đang chờ cán bộ xem xét",
+		"verifying":       "Công an xã đang xác minh",
+		"substantiated":   "Đã xác minh: có dấu hiệu vi phạm, đang được xử lý",
+		"unsubstantiated": "Đã xác minh: chưa phát hiện vi phạm",
+		"referred":        "Đã chuyển cơ quan có thẩm quyền xử lý",
+		"closed":          "Đã kết thúc",
+	},
+	KindSupport: {
+		"received":    "Đã nhận, đang chờ cán bộ xem",
+		"contacted":   "Cán bộ đã liên lạc với bạn",
+		"in_progress": "Đang hỗ trợ",
+		"referred":    "Đã giới thiệu tới dịch vụ phù hợp",
+		"completed":   "Đã hỗ trợ xong",
+		"closed":      "Đã kết thúc",
+	},
+}
+
+// StatusLabel is the plain Vietnamese label of a status.
+func StatusLabel(k Kind, status string) string {
+	if l, ok := StatusLabels[k][status]; ok {
+		return l
+	}
+	return status
+}

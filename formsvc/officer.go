@@ -1,0 +1,132 @@
+package formsvc
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+)
+
+// Role is what an officer may do and see.
+type Role string
+
+const (
+	RoleAdmin  Role = "admin"  // accounts, and every record
+	RolePolice Role = "police" // tip-offs only
+	RoleSocial Role = "social" // support requests only
+)
+
+// Roles lists the roles.
+var Roles = []Role{RoleAdmin, RolePolice, RoleSocial}
+
+// RoleLabels name the roles in Vietnamese.
+var RoleLabels = map[Role]string{
+	RoleAdmin:  "Quản trị",
+	RolePolice: "Công an xã",
+	RoleSocial: "Văn hóa - Xã hội",
+}
+
+// ParseRole reads a role name.
+func ParseRole(s string) (Role, bool) {
+	r := Role(s)
+	return r, slices.Contains(Roles, r)
+}
+
+// Kinds lists the kinds of record the role may see. A role never sees the
+// other kind's records: not in lists, case pages, photos, counts, exports
+// or reports.
+func (r Role) Kinds() []Kind {
+	switch r {
+	case RoleAdmin:
+		return []Kind{KindTip, KindSupport}
+	case RolePolice:
+		return []Kind{KindTip}
+	case RoleSocial:
+		return []Kind{KindSupport}
+	}
+	return nil
+}
+
+// CanSee reports whether the role may see records of kind k.
+func (r Role) CanSee(k Kind) bool { return slices.Contains(r.Kinds(), k) }
+
+// Officer is an account of the console.
+type Officer struct {
+	ID           int64
+	Username     string
+	Role         Role
+	Disabled     bool
+	TOTPEnabled  bool
+	FailedLogins int
+	LockedUntil  time.Time
+	CreatedAt    time.Time
+}
+
+// Login throttling per account.
+const (
+	MaxFailedLogins = 5
+	LockDuration    = 15 * time.Minute
+)
+
+// Locked reports whether the account is locked at now.
+func (o *Officer) Locked(now time.Time) bool { return now.Before(o.LockedUntil) }
+
+// Password rules.
+const (
+	MinPasswordLen = 10
+	MaxPasswordLen = 256
+)
+
+// passwordParams are argon2id's parameters, above OWASP's minimum
+// (m=19 MiB, t=2, p=1): 64 MiB, 2 passes.
+var passwordParams = &argon2id.Params{Memory: 64 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// CheckPasswordRules refuses a password that is too short or too long.
+func CheckPasswordRules(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	if n < MinPasswordLen {
+		return Errorf(EINVALID, "Mật khẩu cần ít nhất %d ký tự.", MinPasswordLen)
+	}
+	if n > MaxPasswordLen {
+		return Errorf(EINVALID, "Mật khẩu không được dài quá %d ký tự.", MaxPasswordLen)
+	}
+	return nil
+}
+
+// HashPassword hashes a password with argon2id.
+func HashPassword(pw string) (string, error) {
+	if err := CheckPasswordRules(pw); err != nil {
+		return "", err
+	}
+	h, err := argon2id.CreateHash(pw, passwordParams)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return h, nil
+}
+
+// CheckPassword compares a password with its hash in constant time.
+func CheckPassword(pw, hash string) bool {
+	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
+	return err == nil && ok
+}
+
+// dummyHash lets a login for an unknown user take as long as a real one.
+var dummyHash, _ = argon2id.CreateHash("không có tài khoản này", passwordParams)
+
+// CheckNoPassword spends the time of a password check, for unknown users.
+func CheckNoPassword(pw string) { CheckPassword(pw, dummyHash) }
+
+// OfficerService stores officers.
+type OfficerService interface {
+	CreateOfficer(ctx context.Context, o *Officer, passwordHash string) error
+	OfficerByUsername(ctx context.Context, username string) (*Officer, string, error) // with the password hash
+	OfficerByID(ctx context.Context, id int64) (*Officer, error)
+	Officers(ctx context.Context) ([]*Officer, error)
+	SetPassword(ctx context.Context, id int64, passwordHash string) error
+	SetDisabled(ctx context.Context, id int64, disabled bool) error
+	RecordLogin(ctx context.Context, id int64, ok bool, now time.Time) error
+}

@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	sqlitelib "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var _ formsvc.OfficerService = (*DB)(nil)
+
+const officerColumns = `id, username, role, disabled, totp_enabled, failed_logins, COALESCE(locked_until, ''), created_at`
+
+func scanOfficer(row interface{ Scan(...any) error }, extra ...any) (*formsvc.Officer, error) {
+	var o formsvc.Officer
+	var locked, created string
+	dest := append([]any{&o.ID, &o.Username, &o.Role, &o.Disabled, &o.TOTPEnabled, &o.FailedLogins, &locked, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	var err error
+	if o.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if locked != "" {
+		if o.LockedUntil, err = parseTime(locked); err != nil {
+			return nil, err
+		}
+	}
+	return &o, nil
+}
+
+func errNoOfficer() error {
+	return &formsvc.Error{Code: formsvc.ENOTFOUND, Message: "Không có tài khoản này."}
+}
+
+// isUnique reports whether err is a UNIQUE constraint failure.
+func isUnique(err error) bool {
+	var se *sqlitelib.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// CreateOfficer stores a new account and sets its ID.
+func (db *DB) CreateOfficer(ctx context.Context, o *formsvc.Officer, passwordHash string) error {
+	now := db.timestamp()
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO officers (username, role, password_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?)`, o.Username, o.Role, passwordHash, now, now)
+		if err != nil {
+			return err
+		}
+		o.ID, err = res.LastInsertId()
+		return err
+	})
+	if isUnique(err) {
+		return formsvc.Errorf(formsvc.EINVALID, "Tên đăng nhập %q đã có.", o.Username)
+	}
+	if err != nil {
+		return fmt.Errorf("create officer: %w", err)
+	}
+	return nil
+}
+
+// OfficerByUsername finds an account and its password hash.
+func (db *DB) OfficerByUsername(ctx context.Context, username string) (*formsvc.Officer, string, error) {
+	var hash string
+	o, err := scanOfficer(db.read.QueryRowContext(ctx, `SELECT `+officerColumns+`, password_hash FROM officers WHERE username = ?`, username), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", errNoOfficer()
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("find officer: %w", err)
+	}
+	return o, hash, nil
+}
+
+// OfficerByID finds an account.
+func (db *DB) OfficerByID(ctx context.Context, id int64) (*formsvc.Officer, error) {
+	o, err := scanOfficer(db.read.QueryRowContext(ctx, `SELECT `+officerColumns+` FROM officers WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoOfficer()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find officer: %w", err)
+	}
+	return o, nil
+}
+
+// Officers lists the accounts by username.
+func (db *DB) Officers(ctx context.Context) ([]*formsvc.Officer, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+officerColumns+` FROM officers ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("list officers: %w", err)
+	}
+	defer rows.Close()
+	var out []*formsvc.Officer
+	for rows.Next() {
+		o, err := scanOfficer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) updateOfficer(ctx context.Context, id int64, set string, args ...any) error {
+	var n int64
+	err := db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE officers SET `+set+`, updated_at = ? WHERE id = ?`,
+			append(args, db.timestamp(), id)...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update officer: %w", err)
+	}
+	if n == 0 {
+		return errNoOfficer()
+	}
+	return nil
+}
+
+// SetPassword replaces an account's password hash and unlocks it.
+func (db *DB) SetPassword(ctx context.Context, id int64, passwordHash string) error {
+	return db.updateOfficer(ctx, id, `password_hash = ?, failed_logins = 0, locked_until = NULL`, passwordHash)
+}
+
+// SetDisabled disables or enables an account; disabling ends its sessions
+// at their next request (the console reloads the officer each time).
+func (db *DB) SetDisabled(ctx context.Context, id int64, disabled bool) error {
+	return db.updateOfficer(ctx, id, `disabled = ?`, disabled)
+}
+
+// RecordLogin counts a failed login, locking the account after
+// MaxFailedLogins in a row, or clears the count after a good one.
+func (db *DB) RecordLogin(ctx context.Context, id int64, ok bool, now time.Time) error {
+	if ok {
+		return db.updateOfficer(ctx, id, `failed_logins = 0, locked_until = NULL`)
+	}
+	lock := now.Add(formsvc.LockDuration).UTC().Format(TimeFormat)
+	return db.updateOfficer(ctx, id, `failed_logins = failed_logins + 1,
+		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END`, formsvc.MaxFailedLogins, lock)
+}
+
+// SetTOTP stores an account's second-factor secret (encrypted) and
+// whether it is on; recovery code hashes replace the old ones.
+func (db *DB) SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error {
+	var sealed any
+	if secret != "" {
+		sealed = db.keys.Seal([]byte(secret), []byte("totp"))
+	}
+	return db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE officers SET totp_secret = ?, totp_enabled = ?, updated_at = ? WHERE id = ?`,
+			sealed, enabled, db.timestamp(), id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE officer_id = ?`, id); err != nil {
+			return err
+		}
+		for _, h := range recoveryHashes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (officer_id, code_hash) VALUES (?, ?)`, id, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TOTPSecret returns an account's second-factor secret, or "".
+func (db *DB) TOTPSecret(ctx context.Context, id int64) (string, error) {
+	var sealed []byte
+	if err := db.read.QueryRowContext(ctx, `SELECT totp_secret FROM officers WHERE id = ?`, id).Scan(&sealed); err != nil {
+		return "", fmt.Errorf("read totp secret: %w", err)
+	}
+	if sealed == nil {
+		return "", nil
+	}
+	b, err := db.keys.Open(sealed, []byte("totp"))
+	if err != nil {
+		return "", fmt.Errorf("decrypt totp secret: %w", err)
+	}
+	return string(b), nil
+}
+
+// UseRecoveryCode marks an unused recovery code as used; ok is false if
+// the code is unknown or was used before.
+func (db *DB) UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (ok bool, err error) {
+	err = db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE officer_id = ? AND code_hash = ? AND used_at IS NULL`,
+			db.timestamp(), id, codeHash)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	return ok, err
+}

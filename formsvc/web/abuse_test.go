@@ -1,0 +1,177 @@
+package web_test
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+)
+
+// behindProxy: the client's address comes from Netlify's header, trusted
+// from the loopback proxy only.
+func behindProxy(limits web.Limits) func(*web.Config) {
+	return func(c *web.Config) {
+		c.ClientIPHeader = "X-Nf-Client-Connection-Ip"
+		c.TrustedProxies = []string{"127.0.0.1/32", "::1/128"}
+		c.Limits = limits
+	}
+}
+
+func TestFloodFromOneClientIsLimitedOthersGoThrough(t *testing.T) {
+	e := newEnvWith(t, behindProxy(web.Limits{Submit: web.Limit{N: 5, Per: time.Hour}, SubmitGlobal: web.Limit{N: 1000, Per: time.Hour}}))
+	send := func(ip string) *http.Response {
+		ct, body := encodings[2].encode(t, validTip(), nil)
+		return e.post("/api/v1/tips", ct, body, "X-Nf-Client-Connection-Ip", ip)
+	}
+	for i := range 5 {
+		if res := send("198.51.100.7"); res.StatusCode != http.StatusCreated {
+			t.Fatalf("request %d from the flooder: Status = %d, want 201 within the limit", i, res.StatusCode)
+		}
+	}
+	res := send("198.51.100.7")
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("6th request: Status = %d, want 429", res.StatusCode)
+	}
+	if m := decodeJSON(t, res); m["error"] != "too_many" || !strings.Contains(m["message"].(string), "quá nhiều lần") {
+		t.Errorf("429 answer = %v", m)
+	}
+	if res.Header.Get("Retry-After") == "" {
+		t.Errorf("no Retry-After header")
+	}
+	if res := send("203.0.113.20"); res.StatusCode != http.StatusCreated {
+		t.Errorf("another client: Status = %d, want 201", res.StatusCode)
+	}
+	if n := e.count(); n != 6 {
+		t.Errorf("stored %d, want 6", n)
+	}
+}
+
+func TestGlobalCeiling(t *testing.T) {
+	e := newEnvWith(t, behindProxy(web.Limits{Submit: web.Limit{N: 100, Per: time.Hour}, SubmitGlobal: web.Limit{N: 3, Per: time.Hour}}))
+	codes := []int{}
+	for i := range 5 {
+		ct, body := encodings[2].encode(t, validTip(), nil)
+		res := e.post("/api/v1/tips", ct, body, "X-Nf-Client-Connection-Ip", "192.0.2."+string(rune('1'+i)))
+		codes = append(codes, res.StatusCode)
+	}
+	if codes[2] != 201 || codes[3] != 429 || codes[4] != 429 {
+		t.Errorf("statuses = %v, want the ceiling after 3", codes)
+	}
+}
+
+func TestFollowUpGuessingIsLimited(t *testing.T) {
+	e := newEnvWith(t, behindProxy(web.Limits{FollowUp: web.Limit{N: 3, Per: time.Hour}, FollowUpGlobal: web.Limit{N: 100, Per: time.Hour}}))
+	for i := range 3 {
+		res := e.postJSON("/api/v1/follow-up", map[string]string{"receipt": "0000-0000-0000-000" + string(rune('0'+i))},
+			"X-Nf-Client-Connection-Ip", "198.51.100.9")
+		if res.StatusCode != http.StatusNotFound {
+			t.Fatalf("guess %d: Status = %d, want 404", i, res.StatusCode)
+		}
+	}
+	res := e.postJSON("/api/v1/follow-up", map[string]string{"receipt": "0000-0000-0000-0009"}, "X-Nf-Client-Connection-Ip", "198.51.100.9")
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("4th guess: Status = %d, want 429", res.StatusCode)
+	}
+	// Plain form: the 429 is a page in the site's look.
+	form := e.post("/api/v1/follow-up", "application/x-www-form-urlencoded", strings.NewReader("receipt=1"), "X-Nf-Client-Connection-Ip", "198.51.100.9")
+	if form.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("Status = %d", form.StatusCode)
+	}
+	if msg := document(t, form).Find("[data-error-message]").Text(); !strings.Contains(msg, "quá nhiều lần") {
+		t.Errorf("429 page message = %q", msg)
+	}
+}
+
+func TestSpoofedHeaderFromAnUntrustedPeerIsIgnored(t *testing.T) {
+	// Only 10.0.0.0/8 may set the header; the test client (127.0.0.1) is
+	// not a trusted proxy, so its header is ignored and all its requests
+	// share its own bucket.
+	e := newEnvWith(t, func(c *web.Config) {
+		c.ClientIPHeader = "X-Nf-Client-Connection-Ip"
+		c.TrustedProxies = []string{"10.0.0.0/8"}
+		c.Limits = web.Limits{Submit: web.Limit{N: 2, Per: time.Hour}}
+	})
+	var last int
+	for i := range 3 {
+		ct, body := encodings[2].encode(t, validTip(), nil)
+		last = e.post("/api/v1/tips", ct, body, "X-Nf-Client-Connection-Ip", "192.0.2."+string(rune('1'+i))).StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("rotating a spoofed header escaped the limit: Status = %d", last)
+	}
+}
+
+func TestIdempotencyKeyStoresOnce(t *testing.T) {
+	e := newEnv(t)
+	send := func(key string) (int, string) {
+		ct, body := encodings[2].encode(t, validTip(), nil)
+		res := e.post("/api/v1/tips", ct, body, "Idempotency-Key", key)
+		m := decodeJSON(t, res)
+		r, _ := m["receipt"].(string)
+		return res.StatusCode, r
+	}
+	c1, r1 := send("b6f1c2d4-0a1e-4c1b-9a53-7e0c2d1f9a10")
+	c2, r2 := send("b6f1c2d4-0a1e-4c1b-9a53-7e0c2d1f9a10")
+	if c1 != 201 || c2 != 201 || r1 != r2 || !receiptRe.MatchString(r1) {
+		t.Fatalf("retries: %d %q, %d %q; want 201 and the same receipt", c1, r1, c2, r2)
+	}
+	if n := e.count(); n != 1 {
+		t.Errorf("stored %d records for one submission retried", n)
+	}
+	_, r3 := send("another-key-7")
+	if r3 == r1 || e.count() != 2 {
+		t.Errorf("a different key did not make a new record")
+	}
+	// The same key for the other kind is another submission.
+	res := e.postJSON("/api/v1/support-requests", map[string]any{"services": []string{"job"}, "contact_method": "none", "consent": true},
+		"Idempotency-Key", "b6f1c2d4-0a1e-4c1b-9a53-7e0c2d1f9a10")
+	if res.StatusCode != 201 || e.count() != 3 {
+		t.Errorf("support request with a tip's key: Status %d, count %d", res.StatusCode, e.count())
+	}
+	for _, bad := range []string{strings.Repeat("k", 129), "có dấu"} {
+		ct, body := encodings[2].encode(t, validTip(), nil)
+		if res := e.post("/api/v1/tips", ct, body, "Idempotency-Key", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("key %q: Status = %d, want 400", bad, res.StatusCode)
+		}
+	}
+}
+
+// TestNothingAboutTheClientIsStoredOrLogged sends a tip with a marker user
+// agent from a known address, then searches the database file, the WAL
+// and the logs for both, and for the tip's text.
+func TestNothingAboutTheClientIsStoredOrLogged(t *testing.T) {
+	e := newEnvWith(t, behindProxy(web.DefaultLimits))
+	const ua, ip, text = "MarkerAgent/7.7 (UA-MARKER-88231)", "198.51.100.231", "MARKER-TEXT-tin-bao-55312 có người bị giữ"
+	in := validTip()
+	in["description"] = []string{text}
+	in["contact"] = []string{"MARKER-CONTACT-0912000111"}
+	ct, body := encodings[1].encode(t, in, nil)
+	res := e.post("/api/v1/tips", ct, body, "User-Agent", ua, "X-Nf-Client-Connection-Ip", ip,
+		"Referer", "https://REFERRER-MARKER.example/path", "Cookie", "c=COOKIE-MARKER")
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("Status = %d", res.StatusCode)
+	}
+	if res.Header.Get("Set-Cookie") != "" {
+		t.Errorf("the public got a cookie")
+	}
+	wal, _ := os.ReadFile(e.dbPath + "-wal")
+	e.db.Close()
+	dbBytes, err := os.ReadFile(e.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wal) == 0 {
+		t.Fatalf("the WAL was empty before close: nothing was searched there")
+	}
+	for where, b := range map[string][]byte{"database": dbBytes, "wal": wal, "logs": []byte(e.logs.String())} {
+		for _, m := range []string{"UA-MARKER-88231", "MarkerAgent", ip, "REFERRER-MARKER", "COOKIE-MARKER", "MARKER-TEXT", "MARKER-CONTACT"} {
+			if bytes.Contains(b, []byte(m)) {
+				t.Errorf("%s holds %q", where, m)
+			}
+		}
+	}
+}

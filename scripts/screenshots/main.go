@@ -1,0 +1,197 @@
+// Command screenshots builds the site, serves it with the real form service
+// on a loopback port, and saves what a person sees on a 360×740 phone
+// screen as PNG files, for a person to look at. The files are not
+// committed.
+//
+//	go run ./scripts/screenshots [-out DIR] [-full] [path ...]
+//
+// Without paths it takes the home page, an article, the directory and the
+// two forms.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"image"
+	"image/draw"
+	"image/png"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hoaphong/phongchongmaidam/internal/testsite"
+)
+
+var defaultPaths = []string{
+	"/",
+	"/tuyen-truyen/cach-gui-tin-bao-an-toan/",
+	"/danh-ba/",
+	"/gui-tin-bao/",
+	"/yeu-cau-ho-tro/",
+}
+
+func main() {
+	out := flag.String("out", filepath.Join(os.TempDir(), "screenshots"), "folder for the PNG files")
+	full := flag.Bool("full", false, "take the whole page, not only the first screen")
+	noJS := flag.Bool("nojs", false, "turn JavaScript off")
+	flag.Parse()
+	paths := flag.Args()
+	if len(paths) == 0 {
+		paths = defaultPaths
+	}
+	if err := run(*out, paths, *full, !*noJS); err != nil {
+		fmt.Fprintln(os.Stderr, "screenshots:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out string, paths []string, full, js bool) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "screenshots-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	site := filepath.Join(tmp, "public")
+	if err := testsite.BuildInto(site); err != nil {
+		return err
+	}
+	base, stop, err := serve(tmp, site)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(360, 740),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancelC := chromedp.NewContext(actx)
+	defer cancelC()
+	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !js}); err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+p)); err != nil {
+			return fmt.Errorf("open %s: %w", p, err)
+		}
+		var shot []byte
+		if full {
+			shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		} else {
+			shot, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		}
+		if err != nil {
+			return fmt.Errorf("screenshot %s: %w", p, err)
+		}
+		name := strings.Trim(strings.ReplaceAll(p, "/", "_"), "_")
+		if name == "" {
+			name = "home"
+		}
+		file := filepath.Join(out, name+".png")
+		if err := os.WriteFile(file, shot, 0o644); err != nil {
+			return err
+		}
+		fmt.Println(file)
+		if full {
+			if err := tiles(shot, strings.TrimSuffix(file, ".png")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tiles cuts a whole-page screenshot into screen-high pieces, each easy
+// to look at: NAME-1.png, NAME-2.png, ...
+func tiles(b []byte, name string) error {
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	r := img.Bounds()
+	const h = 740
+	for i, y := 1, r.Min.Y; y < r.Max.Y; i, y = i+1, y+h {
+		sub := image.NewRGBA(image.Rect(0, 0, r.Dx(), min(h, r.Max.Y-y)))
+		draw.Draw(sub, sub.Bounds(), img, image.Pt(r.Min.X, y), draw.Src)
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, sub); err != nil {
+			return err
+		}
+		if err := os.WriteFile(fmt.Sprintf("%s-%d.png", name, i), buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var urlRe = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+
+// serve builds and starts `formsvc serve` on a free loopback port.
+func serve(tmp, site string) (string, func(), error) {
+	bin := filepath.Join(tmp, "formsvc")
+	build := exec.Command("go", "build", "-o", bin, "./formsvc/cmd/formsvc")
+	build.Dir = testsite.Root()
+	if b, err := build.CombinedOutput(); err != nil {
+		return "", nil, fmt.Errorf("build formsvc: %v\n%s", err, b)
+	}
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(tmp, "f.db"),
+		"--key-file", filepath.Join(tmp, "f.key"), "--site", site)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+		io.Copy(io.Discard, stderr)
+	}()
+	stop := func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}
+	select {
+	case u := <-found:
+		return u, stop, nil
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		return "", nil, fmt.Errorf("formsvc did not start")
+	}
+}

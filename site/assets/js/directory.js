@@ -1,0 +1,51 @@
+/* The service directory's filter, loaded only on /danh-ba/. Without it the
+   page lists every service and each category has a page of its own; with
+   it, the list narrows as one types (with or without Vietnamese marks:
+   "tu van" finds "tư vấn") or picks a category. */
+(function () {
+  "use strict";
+
+  var box = document.querySelector("[data-directory-filters]");
+  var list = document.querySelector("[data-directory-list]");
+  if (!box || !list || !"".normalize) return;
+  var input = box.querySelector("[data-directory-query]");
+  var buttons = Array.prototype.slice.call(box.querySelectorAll("[data-category]"));
+  var count = document.querySelector("[data-directory-count]");
+  var empty = document.querySelector("[data-directory-empty]");
+  var staticNav = document.querySelector(".filters-static");
+  var category = "";
+
+  // fold removes Vietnamese marks and case: "Đường dây nóng" -> "duong day nong".
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d")
+      .toLowerCase().replace(/\s+/g, " ");
+  }
+
+  var items = Array.prototype.map.call(list.children, function (li) {
+    return { el: li, text: fold(li.textContent), cats: (li.getAttribute("data-categories") || "").split(" ") };
+  });
+
+  function apply() {
+    var words = fold(input.value).split(" ").filter(Boolean);
+    var shown = 0;
+    items.forEach(function (it) {
+      var ok = (!category || it.cats.indexOf(category) >= 0) &&
+        words.every(function (w) { return it.text.indexOf(w) >= 0; });
+      it.el.hidden = !ok;
+      if (ok) shown++;
+    });
+    count.textContent = shown === items.length ? shown + " dịch vụ" : "Tìm thấy " + shown + " trong " + items.length + " dịch vụ";
+    empty.hidden = shown > 0;
+  }
+
+  buttons.forEach(function (b) {
+    b.addEventListener("click", function () {
+      category = b.getAttribute("data-category");
+      buttons.forEach(function (o) { o.setAttribute("aria-pressed", String(o === b)); });
+      apply();
+    });
+  });
+  input.addEventListener("input", apply);
+  box.hidden = false;
+  if (staticNav) staticNav.hidden = true;
+})();

@@ -1,0 +1,91 @@
+/* Search, loaded only on /tim-kiem/. Without it the page lists every page
+   of the site. With it, the box searches the index built with the site
+   (/tim-kiem/index.json), fetched from this site on the first search, with
+   or without Vietnamese marks: "duong day nong" finds "Đường dây nóng".
+   The words typed never go into the address, the history or a request. */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("[data-search-form]");
+  if (!form || !window.fetch || !"".normalize) return;
+  var input = form.querySelector("[data-search-input]");
+  var all = document.querySelector("[data-search-all]");
+  var results = document.querySelector("[data-search-results]");
+  var status = document.querySelector("[data-search-status]");
+  var loading = null;
+
+  // fold removes Vietnamese marks and case: "Đường dây nóng" -> "duong day nong".
+  function fold(s) {
+    return (s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d")
+      .toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  function load() {
+    if (!loading) {
+      loading = fetch(form.getAttribute("data-index"), { credentials: "omit" })
+        .then(function (r) { return r.json(); })
+        .then(function (items) {
+          return items.map(function (it) {
+            return { it: it, title: fold(it.t), all: fold([it.t, it.s, it.d, it.x].join(" ")) };
+          });
+        });
+      loading.catch(function () { loading = null; });
+    }
+    return loading;
+  }
+
+  // score ranks a page: the whole query in the title first, then every
+  // word in the title, then the whole query in the text.
+  function score(p, q, words) {
+    if (!words.every(function (w) { return p.all.indexOf(w) >= 0; })) return 0;
+    var s = 1;
+    if (p.title === q) s += 100;
+    if (p.title.indexOf(q) >= 0) s += 50;
+    if (words.every(function (w) { return p.title.indexOf(w) >= 0; })) s += 20;
+    if (p.all.indexOf(q) >= 0) s += 10;
+    return s;
+  }
+
+  function search() {
+    var q = fold(input.value);
+    if (!q) {
+      results.hidden = true;
+      all.hidden = false;
+      status.textContent = "";
+      return;
+    }
+    load().then(function (index) {
+      if (fold(input.value) !== q) return; // a newer search is on its way
+      var words = q.split(" ");
+      var hits = index.map(function (p) { return { p: p, s: score(p, q, words) }; })
+        .filter(function (h) { return h.s > 0; })
+        .sort(function (a, b) { return b.s - a.s; });
+      results.textContent = "";
+      hits.forEach(function (h) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = h.p.it.u;
+        a.textContent = h.p.it.t;
+        li.appendChild(a);
+        var meta = document.createElement("span");
+        meta.className = "meta";
+        meta.textContent = (h.p.it.s ? h.p.it.s + ": " : "") + h.p.it.d;
+        li.appendChild(meta);
+        results.appendChild(li);
+      });
+      results.hidden = false;
+      all.hidden = true;
+      status.textContent = hits.length ?
+        "Tìm thấy " + hits.length + " trang." :
+        "Không tìm thấy trang nào. Hãy thử từ khác, ví dụ: hỗ trợ, pháp luật, 111.";
+    }, function () {
+      status.textContent = "Chưa tải được dữ liệu tìm kiếm. Danh sách mọi trang vẫn ở dưới đây.";
+    });
+  }
+
+  form.addEventListener("submit", function (e) { e.preventDefault(); search(); });
+  input.addEventListener("input", search);
+  form.hidden = false;
+  var note = document.querySelector("[data-search-nojs]");
+  if (note) note.textContent = "Hoặc xem danh sách mọi trang của trang web, xếp theo mục:";
+})();

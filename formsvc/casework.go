@@ -64,3 +64,23 @@ type CaseService interface {
 	Reply(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
 	Assign(ctx context.Context, s *Submission, officerID int64, now time.Time) error
 }
+
+// OfficerStatusLabels are the statuses as officers see them.
+var OfficerStatusLabels = map[Kind]map[string]string{
+	KindTip: {
+		"received": "Mới nhận", "verifying": "Đang xác minh", "substantiated": "Có căn cứ",
+		"unsubstantiated": "Không có căn cứ", "referred": "Đã chuyển cơ quan khác", "closed": "Đã đóng",
+	},
+	KindSupport: {
+		"received": "Mới nhận", "contacted": "Đã liên lạc", "in_progress": "Đang hỗ trợ",
+		"referred": "Đã giới thiệu dịch vụ", "completed": "Đã hỗ trợ xong", "closed": "Đã đóng",
+	},
+}
+
+// OfficerStatusLabel names a status for officers.
+func OfficerStatusLabel(k Kind, status string) string {
+	if l, ok := OfficerStatusLabels[k][status]; ok {
+		return l
+	}
+	return status
+}

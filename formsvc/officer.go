@@ -3,7 +3,9 @@ package formsvc
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -119,6 +121,27 @@ var dummyHash, _ = argon2id.CreateHash("không có tài khoản này", passwordP
 
 // CheckNoPassword spends the time of a password check, for unknown users.
 func CheckNoPassword(pw string) { CheckPassword(pw, dummyHash) }
+
+// UsernameRe: 3 to 32 lower-case letters, digits, dots, dashes, underscores.
+var UsernameRe = regexp.MustCompile(`^[a-z0-9._-]{3,32}$`)
+
+// NewOfficer checks a new account's username, role and password and
+// hashes the password; the console and the command line both use it.
+func NewOfficer(username, role, password string) (*Officer, string, error) {
+	username = strings.TrimSpace(username)
+	if !UsernameRe.MatchString(username) {
+		return nil, "", Errorf(EINVALID, "Tên đăng nhập cần 3 đến 32 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới.")
+	}
+	ro, ok := ParseRole(role)
+	if !ok {
+		return nil, "", Errorf(EINVALID, "Vai trò phải là admin, police hoặc social.")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, "", err
+	}
+	return &Officer{Username: username, Role: ro}, hash, nil
+}
 
 // OfficerService stores officers.
 type OfficerService interface {

@@ -66,7 +66,7 @@ type Submission struct {
 	FirstActionAt time.Time
 	ClosedAt      time.Time
 	Content       Content // encrypted at rest
-	Photos    []Photo // tips only; encrypted at rest
+	Photos        []Photo // tips only; encrypted at rest
 }
 
 // Content is what a person wrote and chose; it is stored encrypted.

@@ -32,6 +32,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"serve", "phục vụ trang web và API", runServe},
+		{"officer", "quản lý tài khoản cán bộ: add, passwd, disable, enable, list", runOfficer},
 		{"purge", "xóa hồ sơ đã đóng quá thời gian lưu giữ (--retention)", runPurge},
 		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "formsvc", Version)

@@ -32,11 +32,17 @@ type config struct {
 	FollowUpLimit  string
 	FollowUpGlobal string
 	Retention      string
+	SecureCookies  string
+	OverdueAfter   string
+	LoginLimit     string
 
 	// Parsed by check.
 	proxies   []string
 	limits    web.Limits
 	retention time.Duration
+	secure    bool
+	overdue   time.Duration
+	login     web.Limit
 }
 
 func (c *config) settings() []setting {
@@ -53,6 +59,9 @@ func (c *config) settings() []setting {
 		{"follow-up-limit", "FORMSVC_FOLLOW_UP_LIMIT", d.FollowUp.String(), "số lần tra cứu mã biên nhận tối đa của một máy", &c.FollowUpLimit},
 		{"follow-up-global-limit", "FORMSVC_FOLLOW_UP_GLOBAL_LIMIT", d.FollowUpGlobal.String(), "số lần tra cứu tối đa của mọi người cộng lại", &c.FollowUpGlobal},
 		{"retention", "FORMSVC_RETENTION", "365d", "thời gian giữ hồ sơ đã đóng trước khi formsvc purge xóa (ví dụ 365d, 720h)", &c.Retention},
+		{"secure-cookies", "FORMSVC_SECURE_COOKIES", "false", "đặt cookie của cán bộ là Secure (bật khi có TLS phía trước: true/false)", &c.SecureCookies},
+		{"overdue-after", "FORMSVC_OVERDUE_AFTER", "3d", "hồ sơ đang mở không có thao tác quá thời gian này là quá hạn", &c.OverdueAfter},
+		{"login-limit", "FORMSVC_LOGIN_LIMIT", "10/15m", "số lần đăng nhập tối đa của một máy", &c.LoginLimit},
 	}
 }
 
@@ -113,6 +122,15 @@ func (c *config) check() error {
 	}
 	if c.retention, err = parseDays(c.Retention); err != nil {
 		return fmt.Errorf("--retention: %w", err)
+	}
+	if c.overdue, err = parseDays(c.OverdueAfter); err != nil {
+		return fmt.Errorf("--overdue-after: %w", err)
+	}
+	if c.secure, err = strconv.ParseBool(c.SecureCookies); err != nil {
+		return fmt.Errorf("--secure-cookies %q: cần true hoặc false", c.SecureCookies)
+	}
+	if c.login, err = web.ParseLimit(c.LoginLimit); err != nil {
+		return fmt.Errorf("--login-limit: %w", err)
 	}
 	return nil
 }

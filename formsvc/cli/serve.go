@@ -13,6 +13,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/console"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -44,8 +45,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		log.Warn("chưa có trang web đã dựng: hãy chạy go tool hugo --source site trước", "site", cfg.SiteDir)
 	}
 
+	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log,
+		SecureCookies: cfg.secure, OverdueAfter: cfg.overdue, LoginLimit: cfg.login.N, LoginLimitPer: cfg.login.Per})
 	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
-		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, Limits: cfg.limits})
+		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, Limits: cfg.limits, Console: con.Handler()})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alexedwards/scs/sqlite3store"
+
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -282,4 +284,11 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// SessionStore is the officers' session store (alexedwards/scs's SQLite
+// store) in this database. It writes through the same single writer
+// connection as everything else, so it never meets a busy database.
+func (db *DB) SessionStore() *sqlite3store.SQLite3Store {
+	return sqlite3store.NewWithCleanupInterval(db.write, 10*time.Minute)
 }

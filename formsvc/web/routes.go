@@ -37,6 +37,10 @@ func (s *Server) Handler() http.Handler {
 		})
 	})
 
+	if s.console != nil {
+		r.Mount("/officer", s.console)
+	}
+
 	r.Get("/*", s.handleStatic())
 	r.Head("/*", s.handleStatic())
 	return r

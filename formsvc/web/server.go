@@ -32,6 +32,8 @@ type Config struct {
 	ClientIPHeader string
 	TrustedProxies []string
 	Limits         Limits
+	// Console is the officers' console, served under /officer/.
+	Console http.Handler
 }
 
 // Server serves the site and the API.
@@ -49,6 +51,7 @@ type Server struct {
 	limitKey   []byte
 	limits     Limits
 	clientIP   func(http.Handler) http.Handler
+	console    http.Handler
 }
 
 // NewServer makes a server from its configuration.
@@ -70,6 +73,7 @@ func NewServer(cfg Config) *Server {
 		limitKey:   newLimitKey(),
 		limits:     cfg.Limits,
 		clientIP:   clientIP(cfg.ClientIPHeader, cfg.TrustedProxies),
+		console:    cfg.Console,
 		pages:      &pages{dir: cfg.SiteDir},
 		siteDir:    cfg.SiteDir,
 		log:        log,

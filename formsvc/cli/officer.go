@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+)
+
+// cliUser names the command line in the audit log.
+const cliUser = "(dòng lệnh)"
+
+// runOfficer: formsvc officer add|passwd|disable|enable|list.
+func runOfficer(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(e.stderr, "Cách dùng: formsvc officer add|passwd|disable|enable|list [tùy chọn]")
+		return errUsage
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("officer "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg := bindConfig(fs, e.getenv)
+	username := fs.String("username", "", "tên đăng nhập")
+	role := fs.String("role", "", "vai trò: admin, police hoặc social (với add)")
+	fromStdin := fs.Bool("password-stdin", false, "đọc mật khẩu từ dòng đầu của đầu vào chuẩn thay vì hỏi")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	_, db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	audit := func(action, target, detail string) error {
+		return db.Audit(ctx, formsvc.AuditEntry{Username: cliUser, Action: action, Target: target, Detail: detail})
+	}
+	if sub == "list" {
+		return listOfficers(ctx, e, db)
+	}
+	if *username == "" {
+		return errors.New("cần --username")
+	}
+	switch sub {
+	case "add":
+		pw, err := readPassword(e, *fromStdin, true)
+		if err != nil {
+			return err
+		}
+		o, hash, err := formsvc.NewOfficer(*username, *role, pw)
+		if err != nil {
+			return errors.New(formsvc.ErrorMessage(err))
+		}
+		if err := db.CreateOfficer(ctx, o, hash); err != nil {
+			return errors.New(formsvc.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "Đã thêm tài khoản %s (%s).\n", o.Username, formsvc.RoleLabels[o.Role])
+		return audit(formsvc.AuditOfficerAdd, o.Username, string(o.Role))
+	case "passwd", "disable", "enable":
+		o, _, err := db.OfficerByUsername(ctx, *username)
+		if err != nil {
+			return fmt.Errorf("không có tài khoản %q", *username)
+		}
+		switch sub {
+		case "passwd":
+			pw, err := readPassword(e, *fromStdin, true)
+			if err != nil {
+				return err
+			}
+			hash, err := formsvc.HashPassword(pw)
+			if err != nil {
+				return errors.New(formsvc.ErrorMessage(err))
+			}
+			if err := db.SetPassword(ctx, o.ID, hash); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Đã đặt mật khẩu mới cho %s.\n", o.Username)
+			return audit(formsvc.AuditOfficerPasswd, o.Username, "")
+		case "disable":
+			if err := db.SetDisabled(ctx, o.ID, true); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Đã khóa tài khoản %s.\n", o.Username)
+			return audit(formsvc.AuditOfficerDisable, o.Username, "")
+		default:
+			if err := db.SetDisabled(ctx, o.ID, false); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Đã mở lại tài khoản %s.\n", o.Username)
+			return audit(formsvc.AuditOfficerEnable, o.Username, "")
+		}
+	}
+	fmt.Fprintf(e.stderr, "formsvc officer: không có lệnh %q (add, passwd, disable, enable, list)\n", sub)
+	return errUsage
+}
+
+func listOfficers(ctx context.Context, e *env, db *sqlite.DB) error {
+	list, err := db.Officers(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TÊN ĐĂNG NHẬP\tVAI TRÒ\tTÌNH TRẠNG\tHAI BƯỚC")
+	for _, o := range list {
+		state := "đang dùng"
+		if o.Disabled {
+			state = "đã khóa"
+		}
+		twoStep := "không"
+		if o.TOTPEnabled {
+			twoStep = "có"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Username, o.Role, state, twoStep)
+	}
+	return tw.Flush()
+}
+
+// readPassword reads the password from the first line of standard input
+// (--password-stdin), or asks for it twice without echo on a terminal.
+func readPassword(e *env, fromStdin, confirm bool) (string, error) {
+	if fromStdin {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", fmt.Errorf("đọc mật khẩu: %w", err)
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", errors.New("không có màn hình để hỏi mật khẩu: dùng --password-stdin")
+	}
+	fmt.Fprint(e.stderr, "Mật khẩu: ")
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return "", err
+	}
+	if confirm {
+		fmt.Fprint(e.stderr, "Nhập lại mật khẩu: ")
+		again, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(again) != string(pw) {
+			return "", errors.New("hai lần nhập mật khẩu không giống nhau")
+		}
+	}
+	return string(pw), nil
+}

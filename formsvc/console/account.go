@@ -1,0 +1,118 @@
+package console
+
+import (
+	"bytes"
+	"encoding/base64"
+	"html/template"
+	"image/png"
+	"net/http"
+	"strings"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+type accountData struct {
+	Error         string
+	EnrolSecret   string // during second-factor enrolment
+	EnrolQR       template.URL // data: URI of the QR code, made here
+	RecoveryCodes []string
+}
+
+func (c *Console) accountPage(w http.ResponseWriter, r *http.Request, status int, d accountData) {
+	c.render(w, r, status, "account", "Tài khoản của tôi", d)
+}
+
+func (c *Console) handleAccount(w http.ResponseWriter, r *http.Request) {
+	c.accountPage(w, r, http.StatusOK, accountData{})
+}
+
+// checkOwnPassword asks for the current password before a sensitive change.
+func (c *Console) checkOwnPassword(r *http.Request) bool {
+	o := officerFrom(r.Context())
+	_, hash, err := c.store.OfficerByUsername(r.Context(), o.Username)
+	return err == nil && formsvc.CheckPassword(r.PostFormValue("current"), hash)
+}
+
+func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
+	if !c.checkOwnPassword(r) {
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+		return
+	}
+	if r.PostFormValue("new") != r.PostFormValue("confirm") {
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Hai lần nhập mật khẩu mới không giống nhau."})
+		return
+	}
+	hash, err := formsvc.HashPassword(r.PostFormValue("new"))
+	if err != nil {
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: formsvc.ErrorMessage(err)})
+		return
+	}
+	o := officerFrom(r.Context())
+	if err := c.store.SetPassword(r.Context(), o.ID, hash); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if err := c.sessions.RenewToken(r.Context()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditOfficerPasswd, o.Username, "tự đổi")
+	c.flash(w, r, "/officer/account", "Đã đổi mật khẩu.")
+}
+
+// handleTOTPStart makes a secret and shows it as a QR code for the app.
+func (c *Console) handleTOTPStart(w http.ResponseWriter, r *http.Request) {
+	o := officerFrom(r.Context())
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Ban lam viec can bo xa", AccountName: o.Username})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	img, err := key.Image(220, 220)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	c.sessions.Put(r.Context(), sessEnrolKey, key.Secret())
+	c.accountPage(w, r, http.StatusOK, accountData{EnrolSecret: key.Secret(),
+		EnrolQR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))})
+}
+
+// handleTOTPConfirm turns the second factor on once the app's first code
+// matches, and shows the recovery codes once.
+func (c *Console) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
+	o := officerFrom(r.Context())
+	secret := c.sessions.GetString(r.Context(), sessEnrolKey)
+	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
+	if secret == "" || !totp.Validate(code, secret) {
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mã không đúng. Hãy bắt đầu lại và nhập mã 6 chữ số đang hiện trong ứng dụng."})
+		return
+	}
+	codes, hashes := newRecoveryCodes()
+	if err := c.store.SetTOTP(r.Context(), o.ID, secret, true, hashes); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.sessions.Remove(r.Context(), sessEnrolKey)
+	c.audit(r, formsvc.AuditTOTP, o.Username, "bật")
+	o.TOTPEnabled = true
+	c.accountPage(w, r, http.StatusOK, accountData{RecoveryCodes: codes})
+}
+
+func (c *Console) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
+	if !c.checkOwnPassword(r) {
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+		return
+	}
+	o := officerFrom(r.Context())
+	if err := c.store.SetTOTP(r.Context(), o.ID, "", false, nil); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditTOTP, o.Username, "tắt")
+	c.flash(w, r, "/officer/account", "Đã tắt xác thực hai bước.")
+}

@@ -1,0 +1,267 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// maxText bounds notes and replies.
+const maxText = 4000
+
+type field struct{ Label, Value string }
+
+type caseData struct {
+	Case      *formsvc.Submission
+	What      string
+	Fields    []field
+	Photos    int
+	Messages  []formsvc.Message
+	Notes     []formsvc.Note
+	History   []formsvc.StatusChange
+	Next      []option // statuses it can move to
+	Assignees []option
+	Assigned  string
+	Error     string
+}
+
+// loadCase reads the case in the URL, if the officer's role may see it;
+// any other record is "not found", exactly like one that does not exist.
+func (c *Console) loadCase(w http.ResponseWriter, r *http.Request) *formsvc.Submission {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		c.fail(w, r, formsvc.Errorf(formsvc.ENOTFOUND, "Không có hồ sơ này."))
+		return nil
+	}
+	s, err := c.store.Case(r.Context(), id, officerFrom(r.Context()).Role.Kinds())
+	if err != nil {
+		c.fail(w, r, err)
+		return nil
+	}
+	return s
+}
+
+// caseFields lists what the person wrote and chose, in the form's order
+// and words.
+func (c *Console) caseFields(s *formsvc.Submission) []field {
+	form := c.spec.Tip
+	if s.Kind == formsvc.KindSupport {
+		form = c.spec.Support
+	}
+	var out []field
+	for _, fd := range form.Fields {
+		switch fd.Type {
+		case formsvc.FieldHoneypot, formsvc.FieldFile:
+			continue
+		case formsvc.FieldCheckbox, formsvc.FieldConsent:
+			v := "Không"
+			if s.Content.Bools[fd.Name] {
+				v = "Có"
+			}
+			out = append(out, field{fd.Label, v})
+		case formsvc.FieldCheckboxes:
+			v := ""
+			for i, code := range s.Content.Lists[fd.Name] {
+				if i > 0 {
+					v += "; "
+				}
+				v += fd.OptionLabel(code)
+			}
+			out = append(out, field{fd.Label, v})
+		case formsvc.FieldSelect, formsvc.FieldRadio:
+			out = append(out, field{fd.Label, fd.OptionLabel(s.Content.Text[fd.Name])})
+		default:
+			out = append(out, field{fd.Label, s.Content.Text[fd.Name]})
+		}
+	}
+	if s.Content.PrivacyVersion != "" {
+		out = append(out, field{"Phiên bản trang Quyền riêng tư đã đồng ý", s.Content.PrivacyVersion})
+	}
+	return out
+}
+
+func (c *Console) handleCase(w http.ResponseWriter, r *http.Request) {
+	s := c.loadCase(w, r)
+	if s == nil {
+		return
+	}
+	c.renderCase(w, r, s, http.StatusOK, "")
+}
+
+func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.Submission, status int, errMsg string) {
+	ctx := r.Context()
+	d := caseData{Case: s, What: c.what(s.Kind, s.Category, s.Services), Fields: c.caseFields(s), Error: errMsg}
+	var err error
+	if d.Messages, err = c.store.Messages(ctx, s); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if d.Notes, err = c.store.Notes(ctx, s); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if d.History, err = c.store.History(ctx, s); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	photos, err := c.store.Photos(ctx, s)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d.Photos = len(photos)
+	for _, st := range formsvc.Statuses[s.Kind] {
+		if st != s.Status {
+			d.Next = append(d.Next, option{st, formsvc.OfficerStatusLabel(s.Kind, st)})
+		}
+	}
+	officers, err := c.store.Officers(ctx)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	for _, o := range officers {
+		if !o.Disabled && o.Role.CanSee(s.Kind) {
+			d.Assignees = append(d.Assignees, option{strconv.FormatInt(o.ID, 10), o.Username + " (" + formsvc.RoleLabels[o.Role] + ")"})
+		}
+		if o.ID == s.AssignedTo {
+			d.Assigned = o.Username
+		}
+	}
+	if status == http.StatusOK {
+		c.audit(r, formsvc.AuditView, s.Ref, "")
+	}
+	c.render(w, r, status, "case", s.Ref, d)
+}
+
+// handlePhoto serves a case's photo to an officer of the right role only,
+// with headers that keep it from being run or cached.
+func (c *Console) handlePhoto(w http.ResponseWriter, r *http.Request) {
+	s := c.loadCase(w, r)
+	if s == nil {
+		return
+	}
+	n, err := strconv.Atoi(chi.URLParam(r, "n"))
+	photos, perr := c.store.Photos(r.Context(), s)
+	if perr != nil {
+		c.fail(w, r, perr)
+		return
+	}
+	if err != nil || n < 1 || n > len(photos) {
+		c.fail(w, r, formsvc.Errorf(formsvc.ENOTFOUND, "Không có ảnh này."))
+		return
+	}
+	p := photos[n-1]
+	h := w.Header()
+	h.Set("Content-Type", p.ContentType)
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
+	h.Set("Content-Disposition", "inline; filename=\""+s.Ref+"-"+strconv.Itoa(n)+photoExt(p.ContentType)+"\"")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	w.Write(p.Data)
+}
+
+func photoExt(ct string) string {
+	if ct == "image/png" {
+		return ".png"
+	}
+	return ".jpg"
+}
+
+// text reads a required text field of at most maxText characters.
+func text(r *http.Request, name string) (string, bool) {
+	v, ok := formsvc.CleanText(r.PostFormValue(name), true)
+	return v, ok && v != "" && utf8.RuneCountInString(v) <= maxText
+}
+
+// handleStatus changes the status; a note saying why is required.
+func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
+	s := c.loadCase(w, r)
+	if s == nil {
+		return
+	}
+	to := r.PostFormValue("status")
+	note, ok := text(r, "note")
+	switch {
+	case !formsvc.ValidStatus(s.Kind, to) || to == s.Status:
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Vui lòng chọn trạng thái mới.")
+		return
+	case !ok:
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Đổi trạng thái cần một ghi chú lý do (tối đa 4000 ký tự).")
+		return
+	}
+	if r.PostFormValue("from") != "" && r.PostFormValue("from") != s.Status {
+		c.renderCase(w, r, s, http.StatusConflict, "Hồ sơ vừa được người khác cập nhật. Trạng thái hiện tại được hiển thị bên dưới.")
+		return
+	}
+	o := officerFrom(r.Context())
+	if err := c.store.ChangeStatus(r.Context(), s, to, o.ID, note, c.now()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditStatus, s.Ref, s.Status+" → "+to)
+	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10), "Đã đổi trạng thái thành “"+formsvc.OfficerStatusLabel(s.Kind, to)+"”.")
+}
+
+func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {
+	s := c.loadCase(w, r)
+	if s == nil {
+		return
+	}
+	body, ok := text(r, "body")
+	if !ok {
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Ghi chú không được để trống và tối đa 4000 ký tự.")
+		return
+	}
+	if err := c.store.AddNote(r.Context(), s, officerFrom(r.Context()).ID, body, c.now()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditNote, s.Ref, "")
+	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10)+"#notes", "Đã lưu ghi chú nội bộ.")
+}
+
+func (c *Console) handleReply(w http.ResponseWriter, r *http.Request) {
+	s := c.loadCase(w, r)
+	if s == nil {
+		return
+	}
+	body, ok := text(r, "body")
+	if !ok {
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Lời nhắn không được để trống và tối đa 4000 ký tự.")
+		return
+	}
+	if err := c.store.Reply(r.Context(), s, officerFrom(r.Context()).ID, body, c.now()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditReply, s.Ref, "")
+	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10)+"#thread", "Đã gửi lời nhắn. Người gửi sẽ thấy ở trang Tra cứu.")
+}
+
+func (c *Console) handleAssign(w http.ResponseWriter, r *http.Request) {
+	s := c.loadCase(w, r)
+	if s == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("officer"), 10, 64)
+	name := "không ai"
+	if id != 0 {
+		o, err := c.store.OfficerByID(r.Context(), id)
+		if err != nil || o.Disabled || !o.Role.CanSee(s.Kind) {
+			c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Chỉ giao được cho cán bộ có quyền xem loại hồ sơ này.")
+			return
+		}
+		name = o.Username
+	}
+	if err := c.store.Assign(r.Context(), s, id, c.now()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditAssign, s.Ref, name)
+	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10), "Đã giao hồ sơ cho "+name+".")
+}

@@ -1,0 +1,168 @@
+// Package console is the officers' side of the form service: login with
+// an optional second factor, the inbox and case workflow, the dashboard,
+// accounts and the audit log. Server-rendered with html/template, in
+// Vietnamese, usable on a phone and without JavaScript.
+package console
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+	"github.com/justinas/nosurf"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/*
+var staticFS embed.FS
+
+// Store is what the console needs from storage.
+type Store interface {
+	formsvc.OfficerService
+	formsvc.AuditService
+	formsvc.CaseService
+	formsvc.FollowUpService
+	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
+	SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error
+	TOTPSecret(ctx context.Context, id int64) (string, error)
+	UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (bool, error)
+}
+
+// Config holds the console's dependencies and settings.
+type Config struct {
+	Spec         *formsvc.Spec
+	Store        Store
+	SessionStore scs.Store
+	Logger       *slog.Logger
+	Now          func() time.Time
+	// SecureCookies marks cookies Secure: set it when TLS ends in front of
+	// the service (the usual reverse-proxy set-up).
+	SecureCookies bool
+	// OverdueAfter: an open record with no action for this long is overdue.
+	OverdueAfter time.Duration
+	// LoginLimit bounds login attempts per client (0: none).
+	LoginLimit     int
+	LoginLimitPer  time.Duration
+	ExtraRoutes    func(r chi.Router, c *Console) // exports and reports mount here
+}
+
+// Console serves /officer/.
+type Console struct {
+	spec     *formsvc.Spec
+	store    Store
+	sessions *scs.SessionManager
+	log      *slog.Logger
+	now      func() time.Time
+	pages    map[string]*pageTemplate
+	cfg      Config
+}
+
+// Session lifetimes: an idle session ends after 30 minutes, any session
+// after 12 hours.
+const (
+	IdleTimeout = 30 * time.Minute
+	Lifetime    = 12 * time.Hour
+)
+
+// New makes the console.
+func New(cfg Config) *Console {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.OverdueAfter == 0 {
+		cfg.OverdueAfter = 3 * 24 * time.Hour
+	}
+	sm := scs.New()
+	sm.Store = cfg.SessionStore
+	sm.IdleTimeout = IdleTimeout
+	sm.Lifetime = Lifetime
+	sm.Cookie.Name = "formsvc_session"
+	sm.Cookie.Path = "/officer"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteStrictMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	sm.Cookie.Persist = false
+	c := &Console{spec: cfg.Spec, store: cfg.Store, sessions: sm, log: cfg.Logger, now: cfg.Now, cfg: cfg}
+	c.pages = mustParsePages()
+	return c
+}
+
+// Handler returns /officer/ and everything below it.
+func (c *Console) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(consoleHeaders)
+	r.Handle("/static/*", http.StripPrefix("/officer/", http.FileServerFS(staticFS)))
+	r.Group(func(r chi.Router) {
+		r.Use(c.sessions.LoadAndSave, c.csrf, c.loadOfficer)
+		r.Get("/login", c.handleLoginForm)
+		r.With(c.loginLimiter()).Post("/login", c.handleLogin)
+		r.Get("/login/totp", c.handleTOTPForm)
+		r.With(c.loginLimiter()).Post("/login/totp", c.handleTOTP)
+		r.Post("/logout", c.handleLogout)
+		r.Group(func(r chi.Router) {
+			r.Use(c.requireOfficer)
+			r.Get("/", c.handleInbox)
+			r.Get("/cases/{id}", c.handleCase)
+			r.Get("/cases/{id}/photos/{n}", c.handlePhoto)
+			r.Post("/cases/{id}/status", c.handleStatus)
+			r.Post("/cases/{id}/notes", c.handleNote)
+			r.Post("/cases/{id}/replies", c.handleReply)
+			r.Post("/cases/{id}/assign", c.handleAssign)
+			r.Get("/dashboard", c.handleDashboard)
+			r.Get("/account", c.handleAccount)
+			r.Post("/account/password", c.handleOwnPassword)
+			r.Post("/account/totp/start", c.handleTOTPStart)
+			r.Post("/account/totp/confirm", c.handleTOTPConfirm)
+			r.Post("/account/totp/disable", c.handleTOTPDisable)
+			if c.cfg.ExtraRoutes != nil {
+				c.cfg.ExtraRoutes(r, c)
+			}
+			r.Group(func(r chi.Router) {
+				r.Use(requireRole(formsvc.RoleAdmin))
+				r.Get("/officers", c.handleOfficers)
+				r.Post("/officers", c.handleOfficerAdd)
+				r.Post("/officers/{id}/password", c.handleOfficerPassword)
+				r.Post("/officers/{id}/disable", c.handleOfficerDisable(true))
+				r.Post("/officers/{id}/enable", c.handleOfficerDisable(false))
+				r.Get("/audit", c.handleAudit)
+			})
+		})
+	})
+	return r
+}
+
+// consoleHeaders: nothing of the console is cached, and the console's own
+// forms send their origin (the public site sends no referrer at all).
+func consoleHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// csrf protects every state change with nosurf: a token in each form,
+// checked against a cookie, plus its same-origin checks.
+func (c *Console) csrf(next http.Handler) http.Handler {
+	h := nosurf.New(next)
+	h.SetBaseCookie(http.Cookie{Name: "formsvc_csrf", Path: "/officer", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.cfg.SecureCookies, MaxAge: int(Lifetime.Seconds())})
+	h.SetIsTLSFunc(func(r *http.Request) bool { return r.TLS != nil || c.cfg.SecureCookies })
+	h.SetFailureHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.log.Warn("yêu cầu bị chặn: thiếu hoặc sai mã chống giả mạo", "reason", nosurf.Reason(r))
+		c.render(w, r, http.StatusForbidden, "error", "Không thực hiện được",
+			errorData{Message: "Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang rồi thử lại."})
+	}))
+	return h
+}

@@ -1,0 +1,86 @@
+package console
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+type dashKind struct {
+	Kind        formsvc.Kind
+	Open        []statusCount
+	OpenTotal   int
+	Months      []monthCount
+	Chart       template.HTML
+	FirstAction string
+	Received    int
+}
+
+type monthCount struct {
+	Month string
+	N     int
+}
+
+// Duration says a duration in plain Vietnamese: "3 giờ", "2,5 ngày".
+func Duration(d time.Duration, n int) string {
+	if n == 0 {
+		return "chưa có số liệu"
+	}
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d phút", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.1f giờ", d.Hours())
+	}
+	return fmt.Sprintf("%.1f ngày", d.Hours()/24)
+}
+
+// handleDashboard: open cases by status, received per month over the last
+// 12 months (an SVG chart drawn here), median time to first action.
+func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	o := officerFrom(r.Context())
+	now := c.now().In(vietnam)
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, vietnam).AddDate(0, -11, 0)
+	fs, ok := c.store.(formsvc.FactsService)
+	if !ok {
+		c.fail(w, r, fmt.Errorf("store cannot count"))
+		return
+	}
+	stats, err := formsvc.CollectStats(r.Context(), fs, formsvc.CaseFilter{Kinds: o.Role.Kinds(), From: from})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	counts, err := c.store.StatusCounts(r.Context(), o.Role.Kinds())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	var kinds []dashKind
+	for _, k := range o.Role.Kinds() {
+		s := stats[k]
+		dk := dashKind{Kind: k, FirstAction: Duration(s.FirstAction, s.FirstActionN), Received: s.Received}
+		for _, st := range formsvc.Statuses[k] {
+			if formsvc.Open(st) {
+				dk.Open = append(dk.Open, statusCount{Status: st, Label: formsvc.OfficerStatusLabel(k, st), N: counts[k][st]})
+				dk.OpenTotal += counts[k][st]
+			}
+		}
+		var labels []string
+		var values []int
+		for _, m := range formsvc.Months(from, now) {
+			t, _ := time.Parse("2006-01", m)
+			label := t.Format("01/06")
+			dk.Months = append(dk.Months, monthCount{Month: t.Format("01/2006"), N: s.ByMonth[m]})
+			labels = append(labels, label)
+			values = append(values, s.ByMonth[m])
+		}
+		kindName := map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]
+		dk.Chart = BarChart(kindName+" nhận được mỗi tháng, 12 tháng gần nhất", labels, values)
+		kinds = append(kinds, dk)
+	}
+	c.render(w, r, http.StatusOK, "dashboard", "Tổng quan", kinds)
+}

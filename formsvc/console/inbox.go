@@ -1,0 +1,158 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+const perPage = 50
+
+// option is a choice of a filter.
+type option struct{ Value, Label string }
+
+type inboxData struct {
+	Filter   url.Values
+	Cases    []caseRow
+	Total    int
+	Page     int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+	Counts   []kindCounts
+	Kinds    []option
+	Statuses []option
+	Codes    []option
+}
+
+type caseRow struct {
+	formsvc.CaseSummary
+	What string // category or services, in words
+}
+
+type kindCounts struct {
+	Kind   formsvc.Kind
+	Counts []statusCount
+}
+
+type statusCount struct {
+	Status, Label string
+	N             int
+	URL           string
+}
+
+// parseFilter reads the inbox's filters from the query; the role's kinds
+// always apply. Unknown values are ignored rather than refused.
+func (c *Console) parseFilter(q url.Values, role formsvc.Role) formsvc.CaseFilter {
+	f := formsvc.CaseFilter{Kinds: role.Kinds()}
+	if k := formsvc.Kind(q.Get("kind")); role.CanSee(k) {
+		f.Kind = k
+	}
+	for _, k := range f.Kinds {
+		if formsvc.ValidStatus(k, q.Get("status")) {
+			f.Status = q.Get("status")
+		}
+	}
+	if p := q.Get("priority"); p == formsvc.PriorityHigh || p == formsvc.PriorityNormal {
+		f.Priority = p
+	}
+	if code := q.Get("code"); c.spec.Tip.Field("category").HasOption(code) || c.spec.Support.Field("services").HasOption(code) {
+		f.Code = code
+	}
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), vietnam); err == nil {
+		f.From = t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), vietnam); err == nil {
+		f.To = t.AddDate(0, 0, 1) // the whole last day
+	}
+	return f
+}
+
+// what describes a record's category or services in words.
+func (c *Console) what(k formsvc.Kind, category string, services []string) string {
+	if k == formsvc.KindTip {
+		return c.spec.Tip.Field("category").OptionLabel(category)
+	}
+	fd := c.spec.Support.Field("services")
+	s := ""
+	for i, code := range services {
+		if i > 0 {
+			s += "; "
+		}
+		s += fd.OptionLabel(code)
+	}
+	return s
+}
+
+func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
+	o := officerFrom(r.Context())
+	q := r.URL.Query()
+	f := c.parseFilter(q, o.Role)
+	page, _ := strconv.Atoi(q.Get("page"))
+	if page < 1 {
+		page = 1
+	}
+	f.Offset, f.Limit = (page-1)*perPage, perPage
+	cases, total, err := c.store.Cases(r.Context(), f, c.now().Add(-c.cfg.OverdueAfter))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	counts, err := c.store.StatusCounts(r.Context(), o.Role.Kinds())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d := inboxData{Filter: q, Total: total, Page: page, Pages: (total + perPage - 1) / perPage}
+	for _, cs := range cases {
+		d.Cases = append(d.Cases, caseRow{CaseSummary: cs, What: c.what(cs.Kind, cs.Category, cs.Services)})
+	}
+	for _, k := range o.Role.Kinds() {
+		kc := kindCounts{Kind: k}
+		for _, st := range formsvc.Statuses[k] {
+			u := url.Values{"kind": {string(k)}, "status": {st}}
+			kc.Counts = append(kc.Counts, statusCount{Status: st, Label: formsvc.OfficerStatusLabel(k, st), N: counts[k][st], URL: "/officer/?" + u.Encode()})
+		}
+		d.Counts = append(d.Counts, kc)
+		d.Kinds = append(d.Kinds, option{string(k), map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]})
+		for _, st := range formsvc.Statuses[k] {
+			d.Statuses = appendOnce(d.Statuses, option{st, formsvc.OfficerStatusLabel(k, st)})
+		}
+		var fd *formsvc.Field
+		if k == formsvc.KindTip {
+			fd = c.spec.Tip.Field("category")
+		} else {
+			fd = c.spec.Support.Field("services")
+		}
+		for _, opt := range fd.Options {
+			d.Codes = appendOnce(d.Codes, option{opt.Value, opt.Label})
+		}
+	}
+	pageURL := func(p int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("page", strconv.Itoa(p))
+		return "/officer/?" + v.Encode()
+	}
+	if page > 1 {
+		d.PrevURL = pageURL(page - 1)
+	}
+	if page < d.Pages {
+		d.NextURL = pageURL(page + 1)
+	}
+	c.render(w, r, http.StatusOK, "inbox", "Hộp hồ sơ", d)
+}
+
+func appendOnce(opts []option, o option) []option {
+	for _, x := range opts {
+		if x.Value == o.Value {
+			return opts
+		}
+	}
+	return append(opts, o)
+}

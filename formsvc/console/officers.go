@@ -1,0 +1,121 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+type officersData struct {
+	Officers []*formsvc.Officer
+	Roles    []option
+	Error    string
+	Username string
+}
+
+func (c *Console) officersPage(w http.ResponseWriter, r *http.Request, status int, errMsg, username string) {
+	list, err := c.store.Officers(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d := officersData{Officers: list, Error: errMsg, Username: username}
+	for _, role := range formsvc.Roles {
+		d.Roles = append(d.Roles, option{string(role), formsvc.RoleLabels[role]})
+	}
+	c.render(w, r, status, "officers", "Tài khoản cán bộ", d)
+}
+
+func (c *Console) handleOfficers(w http.ResponseWriter, r *http.Request) {
+	c.officersPage(w, r, http.StatusOK, "", "")
+}
+
+func (c *Console) handleOfficerAdd(w http.ResponseWriter, r *http.Request) {
+	username := r.PostFormValue("username")
+	o, hash, err := formsvc.NewOfficer(username, r.PostFormValue("role"), r.PostFormValue("password"))
+	if err == nil {
+		err = c.store.CreateOfficer(r.Context(), o, hash)
+	}
+	if formsvc.ErrorCode(err) == formsvc.EINVALID {
+		c.officersPage(w, r, http.StatusUnprocessableEntity, formsvc.ErrorMessage(err), username)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditOfficerAdd, o.Username, string(o.Role))
+	c.flash(w, r, "/officer/officers", "Đã thêm tài khoản "+o.Username+".")
+}
+
+func (c *Console) officerInURL(w http.ResponseWriter, r *http.Request) *formsvc.Officer {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	o, err := c.store.OfficerByID(r.Context(), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return nil
+	}
+	return o
+}
+
+func (c *Console) handleOfficerPassword(w http.ResponseWriter, r *http.Request) {
+	o := c.officerInURL(w, r)
+	if o == nil {
+		return
+	}
+	hash, err := formsvc.HashPassword(r.PostFormValue("password"))
+	if err != nil {
+		c.officersPage(w, r, http.StatusUnprocessableEntity, formsvc.ErrorMessage(err), "")
+		return
+	}
+	if err := c.store.SetPassword(r.Context(), o.ID, hash); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditOfficerPasswd, o.Username, "")
+	c.flash(w, r, "/officer/officers", "Đã đặt mật khẩu mới cho "+o.Username+".")
+}
+
+func (c *Console) handleOfficerDisable(disable bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		o := c.officerInURL(w, r)
+		if o == nil {
+			return
+		}
+		if disable && o.ID == officerFrom(r.Context()).ID {
+			c.officersPage(w, r, http.StatusUnprocessableEntity, "Bạn không thể tự khóa tài khoản của mình.", "")
+			return
+		}
+		if err := c.store.SetDisabled(r.Context(), o.ID, disable); err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		action, msg := formsvc.AuditOfficerEnable, "Đã mở lại tài khoản "
+		if disable {
+			action, msg = formsvc.AuditOfficerDisable, "Đã khóa tài khoản "
+		}
+		c.audit(r, action, o.Username, "")
+		c.flash(w, r, "/officer/officers", msg+o.Username+".")
+	}
+}
+
+type auditData struct {
+	Entries []formsvc.AuditEntry
+	Page    int
+	Pages   int
+	Total   int
+}
+
+func (c *Console) handleAudit(w http.ResponseWriter, r *http.Request) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	entries, total, err := c.store.AuditLog(r.Context(), (page-1)*100, 100)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "audit", "Nhật ký kiểm tra", auditData{Entries: entries, Page: page, Pages: (total + 99) / 100, Total: total})
+}

@@ -1,0 +1,195 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/console"
+)
+
+// TestRolesNeverSeeTheOtherKind tries to reach each record by URL, in
+// lists, counts and photos, from each role.
+func TestRolesNeverSeeTheOtherKind(t *testing.T) {
+	a := newApp(t)
+	tipID := a.tipWithPhoto()
+	_, supID := a.support()
+	tests := []struct {
+		who        string
+		sees, hides int64
+		seesRef    string
+		hidesRef   string
+	}{
+		{"congan", tipID, supID, "TB-", "HT-"},
+		{"xahoi", supID, tipID, "HT-", "TB-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.who, func(t *testing.T) {
+			b := a.loggedIn(tt.who)
+			if res, _ := b.get(fmt.Sprintf("/officer/cases/%d", tt.sees)); res.StatusCode != 200 {
+				t.Errorf("own kind: %d", res.StatusCode)
+			}
+			if tt.sees == tipID {
+				res, _ := b.get(fmt.Sprintf("/officer/cases/%d/photos/1", tipID))
+				if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" || res.Header.Get("X-Content-Type-Options") != "nosniff" ||
+					!strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
+					t.Errorf("own photo: %d %v", res.StatusCode, res.Header)
+				}
+			}
+			hidden := fmt.Sprintf("/officer/cases/%d", tt.hides)
+			for _, p := range []string{hidden, hidden + "/photos/1"} {
+				if res, doc := b.get(p); res.StatusCode != http.StatusNotFound || strings.Contains(doc.Text(), tt.hidesRef) {
+					t.Errorf("GET %s: %d, want 404 that names nothing", p, res.StatusCode)
+				}
+			}
+			for _, action := range []string{"/status", "/notes", "/replies", "/assign"} {
+				res, _ := b.post("/officer/", hidden+action, url.Values{"status": {"closed"}, "note": {"x"}, "body": {"x"}, "officer": {"0"}})
+				if res.StatusCode != http.StatusNotFound {
+					t.Errorf("POST %s%s: %d, want 404", hidden, action, res.StatusCode)
+				}
+			}
+			for _, q := range []string{"/officer/", "/officer/?kind=tip", "/officer/?kind=support", "/officer/dashboard"} {
+				_, doc := b.get(q)
+				text := doc.Text()
+				if strings.Contains(text, tt.hidesRef) {
+					t.Errorf("%s shows a %s record", q, tt.hidesRef)
+				}
+				if strings.Contains(text, map[string]string{"TB-": "Yêu cầu hỗ trợ", "HT-": "Tin báo"}[tt.seesRef]) {
+					t.Errorf("%s names the other kind", q)
+				}
+			}
+			_, doc := b.get("/officer/")
+			if doc.Find("table.cases tbody tr").Length() != 1 {
+				t.Errorf("inbox lists %d records, want 1", doc.Find("table.cases tbody tr").Length())
+			}
+			for _, admin := range []string{"/officer/officers", "/officer/audit"} {
+				if res, _ := b.get(admin); res.StatusCode != http.StatusNotFound {
+					t.Errorf("GET %s as %s: %d, want 404", admin, tt.who, res.StatusCode)
+				}
+			}
+			if res, _ := b.post("/officer/", "/officer/officers", url.Values{"username": {"moi"}, "role": {"admin"}, "password": {password}}); res.StatusCode != http.StatusNotFound {
+				t.Errorf("POST /officer/officers as %s: %d", tt.who, res.StatusCode)
+			}
+		})
+	}
+	t.Run("admin sees both", func(t *testing.T) {
+		b := a.loggedIn("quantri")
+		_, doc := b.get("/officer/")
+		if n := doc.Find("table.cases tbody tr").Length(); n != 2 {
+			t.Errorf("admin inbox lists %d, want 2", n)
+		}
+	})
+}
+
+func TestPagesNeedLogin(t *testing.T) {
+	a := newApp(t)
+	_, id := a.tip()
+	b := a.browser()
+	for _, p := range []string{"/officer/", fmt.Sprintf("/officer/cases/%d", id), fmt.Sprintf("/officer/cases/%d/photos/1", id),
+		"/officer/dashboard", "/officer/officers", "/officer/audit", "/officer/account"} {
+		res, _ := b.get(p)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/officer/login" {
+			t.Errorf("GET %s: %d -> %q, want a redirect to the login", p, res.StatusCode, res.Header.Get("Location"))
+		}
+		if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("GET %s: Cache-Control %q", p, cc)
+		}
+	}
+}
+
+func TestAccountLockAfterFailedLogins(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	for i := range 5 {
+		res := b.login("congan", "sai-mat-khau-nhe")
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, res.StatusCode)
+		}
+	}
+	// The right password no longer opens it, and the page says why.
+	res, doc := b.post("/officer/login", "/officer/login", url.Values{"username": {"congan"}, "password": {password}})
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(doc.Find(".error-summary").Text(), "tạm khóa") {
+		t.Errorf("locked account: %d %q", res.StatusCode, doc.Find(".error-summary").Text())
+	}
+	// Other accounts are not affected.
+	a.loggedIn("xahoi")
+	if n := countAudit(a.audit(), formsvc.AuditLoginFailed, "congan"); n < 6 {
+		t.Errorf("audit has %d failed logins, want 6", n)
+	}
+	// An admin's new password unlocks it.
+	hash, _ := formsvc.HashPassword("mat-khau-moi-2026")
+	o, _, _ := a.db.OfficerByUsername(context.Background(), "congan")
+	a.db.SetPassword(context.Background(), o.ID, hash)
+	if res := b.login("congan", "mat-khau-moi-2026"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after reset: %d", res.StatusCode)
+	}
+}
+
+func TestLoginLimitPerClient(t *testing.T) {
+	a := newApp(t, func(c *console.Config) { c.LoginLimit = 3 })
+	b := a.browser()
+	var last *http.Response
+	var doc string
+	for range 4 {
+		res, d := b.post("/officer/login", "/officer/login", url.Values{"username": {"ai-do"}, "password": {"x"}})
+		last, doc = res, d.Find(".error-summary").Text()
+	}
+	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(doc, "quá nhiều lần") {
+		t.Errorf("4th attempt: %d %q, want 429 with a message", last.StatusCode, doc)
+	}
+}
+
+func TestDisabledAccountLosesItsSession(t *testing.T) {
+	a := newApp(t)
+	b := a.loggedIn("congan")
+	admin := a.loggedIn("quantri")
+	o, _, _ := a.db.OfficerByUsername(context.Background(), "congan")
+	res, _ := admin.post("/officer/officers", fmt.Sprintf("/officer/officers/%d/disable", o.ID), url.Values{})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", res.StatusCode)
+	}
+	if res, _ := b.get("/officer/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a disabled officer still gets the inbox: %d", res.StatusCode)
+	}
+	if res := a.browser().login("congan", password); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a disabled officer can log in: %d", res.StatusCode)
+	}
+	if !hasAudit(a.audit(), "quantri", formsvc.AuditOfficerDisable, "congan") {
+		t.Errorf("not audited")
+	}
+}
+
+func TestAdminManagesAccountsFromTheConsole(t *testing.T) {
+	a := newApp(t)
+	admin := a.loggedIn("quantri")
+	res, doc := admin.post("/officer/officers", "/officer/officers", url.Values{"username": {"Tên Sai"}, "role": {"police"}, "password": {password}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(".error-summary").Text(), "Tên đăng nhập") {
+		t.Errorf("bad username: %d", res.StatusCode)
+	}
+	res, _ = admin.post("/officer/officers", "/officer/officers", url.Values{"username": {"tinhnguyen1"}, "role": {"social"}, "password": {password}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add: %d", res.StatusCode)
+	}
+	a.loggedIn("tinhnguyen1")
+	if !hasAudit(a.audit(), "quantri", formsvc.AuditOfficerAdd, "tinhnguyen1") {
+		t.Errorf("not audited")
+	}
+	_, doc = admin.get("/officer/audit")
+	if !strings.Contains(doc.Find("table").Text(), "Thêm tài khoản") {
+		t.Errorf("the audit page does not show the addition")
+	}
+}
+
+func countAudit(entries []formsvc.AuditEntry, action, who string) int {
+	n := 0
+	for _, e := range entries {
+		if e.Action == action && e.Username == who {
+			n++
+		}
+	}
+	return n
+}

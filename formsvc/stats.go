@@ -1,0 +1,118 @@
+package formsvc
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Facts are the counting fields of one record: what dashboards and
+// reports count, with nothing of what the person wrote.
+type Facts struct {
+	Kind          Kind
+	Status        string
+	Priority      string
+	Category      string
+	Services      []string
+	CreatedAt     time.Time
+	FirstActionAt time.Time
+	ClosedAt      time.Time
+}
+
+// FactsService streams the facts of the records a filter selects.
+type FactsService interface {
+	EachFacts(ctx context.Context, f CaseFilter, fn func(Facts) error) error
+}
+
+// Stats are the counts of one kind over a period.
+type Stats struct {
+	Kind         Kind
+	Received     int
+	ByStatus     map[string]int
+	ByCode       map[string]int // category (tips) or service (support)
+	ByPriority   map[string]int
+	ByMonth      map[string]int // "2026-01" in Vietnam's time
+	FirstAction  time.Duration  // median time to first action; 0 if none
+	FirstActionN int
+	Closure      time.Duration // median time to closure
+	ClosureN     int
+	firstActions []time.Duration
+	closures     []time.Duration
+}
+
+var ict = time.FixedZone("ICT", 7*60*60)
+
+// NewStats makes empty stats for kind k.
+func NewStats(k Kind) *Stats {
+	return &Stats{Kind: k, ByStatus: map[string]int{}, ByCode: map[string]int{}, ByPriority: map[string]int{}, ByMonth: map[string]int{}}
+}
+
+// Add counts one record.
+func (s *Stats) Add(f Facts) {
+	s.Received++
+	s.ByStatus[f.Status]++
+	s.ByPriority[f.Priority]++
+	if f.Kind == KindTip {
+		s.ByCode[f.Category]++
+	}
+	for _, c := range f.Services {
+		s.ByCode[c]++
+	}
+	s.ByMonth[f.CreatedAt.In(ict).Format("2006-01")]++
+	if !f.FirstActionAt.IsZero() {
+		s.firstActions = append(s.firstActions, f.FirstActionAt.Sub(f.CreatedAt))
+	}
+	if !f.ClosedAt.IsZero() {
+		s.closures = append(s.closures, f.ClosedAt.Sub(f.CreatedAt))
+	}
+}
+
+// Finish computes the medians.
+func (s *Stats) Finish() {
+	s.FirstAction, s.FirstActionN = median(s.firstActions), len(s.firstActions)
+	s.Closure, s.ClosureN = median(s.closures), len(s.closures)
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	m := len(ds) / 2
+	if len(ds)%2 == 1 {
+		return ds[m]
+	}
+	return (ds[m-1] + ds[m]) / 2
+}
+
+// CollectStats counts the records of filter f, per kind the filter allows.
+func CollectStats(ctx context.Context, fs FactsService, f CaseFilter) (map[Kind]*Stats, error) {
+	out := map[Kind]*Stats{}
+	for _, k := range f.Kinds {
+		if f.Kind == "" || f.Kind == k {
+			out[k] = NewStats(k)
+		}
+	}
+	err := fs.EachFacts(ctx, f, func(x Facts) error {
+		if s, ok := out[x.Kind]; ok {
+			s.Add(x)
+		}
+		return nil
+	})
+	for _, s := range out {
+		s.Finish()
+	}
+	return out, err
+}
+
+// Months lists the months "2006-01" from from to to, inclusive.
+func Months(from, to time.Time) []string {
+	var out []string
+	m := time.Date(from.In(ict).Year(), from.In(ict).Month(), 1, 0, 0, 0, 0, ict)
+	end := to.In(ict)
+	for !m.After(end) {
+		out = append(out, m.Format("2006-01"))
+		m = m.AddDate(0, 1, 0)
+	}
+	return out
+}

@@ -15,7 +15,7 @@ import (
 
 type accountData struct {
 	Error         string
-	EnrolSecret   string // during second-factor enrolment
+	EnrolSecret   string       // during second-factor enrolment
 	EnrolQR       template.URL // data: URI of the QR code, made here
 	RecoveryCodes []string
 }

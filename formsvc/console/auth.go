@@ -256,4 +256,3 @@ func hashRecovery(code string) []byte {
 	h := sha256.Sum256([]byte("formsvc recovery:" + code))
 	return h[:]
 }
-

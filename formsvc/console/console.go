@@ -49,9 +49,9 @@ type Config struct {
 	// OverdueAfter: an open record with no action for this long is overdue.
 	OverdueAfter time.Duration
 	// LoginLimit bounds login attempts per client (0: none).
-	LoginLimit     int
-	LoginLimitPer  time.Duration
-	ExtraRoutes    func(r chi.Router, c *Console) // exports and reports mount here
+	LoginLimit    int
+	LoginLimitPer time.Duration
+	ExtraRoutes   func(r chi.Router, c *Console) // exports and reports mount here
 }
 
 // Console serves /officer/.

@@ -44,8 +44,8 @@ var funcs = template.FuncMap{
 		}
 		return t.In(vietnam).Format("02/01/2006")
 	},
-	"iso": func(t time.Time) string { return t.Format(time.RFC3339) },
-	"statusLabel": func(k formsvc.Kind, s string) string { return formsvc.OfficerStatusLabel(k, s) },
+	"iso":          func(t time.Time) string { return t.Format(time.RFC3339) },
+	"statusLabel":  func(k formsvc.Kind, s string) string { return formsvc.OfficerStatusLabel(k, s) },
 	"publicStatus": func(k formsvc.Kind, s string) string { return formsvc.StatusLabel(k, s) },
 	"kindLabel": func(k formsvc.Kind) string {
 		if k == formsvc.KindTip {

@@ -19,10 +19,10 @@ func TestRolesNeverSeeTheOtherKind(t *testing.T) {
 	tipID := a.tipWithPhoto()
 	_, supID := a.support()
 	tests := []struct {
-		who        string
+		who         string
 		sees, hides int64
-		seesRef    string
-		hidesRef   string
+		seesRef     string
+		hidesRef    string
 	}{
 		{"congan", tipID, supID, "TB-", "HT-"},
 		{"xahoi", supID, tipID, "HT-", "TB-"},

@@ -10,3 +10,9 @@ import _ "embed"
 //
 //go:embed forms.yaml
 var FormsYAML []byte
+
+// CommuneYAML is data/commune.yaml: the commune's identity, which reports
+// carry in their heading.
+//
+//go:embed commune.yaml
+var CommuneYAML []byte

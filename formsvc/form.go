@@ -48,6 +48,7 @@ type Field struct {
 	Type         string   `yaml:"type"`
 	Label        string   `yaml:"label"`
 	Noun         string   `yaml:"noun"`
+	Column       string   `yaml:"column"`
 	Hint         string   `yaml:"hint"`
 	Required     bool     `yaml:"required"`
 	Min          int      `yaml:"min"`

@@ -2,6 +2,7 @@ package formsvc
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -17,6 +18,7 @@ type Facts struct {
 	CreatedAt     time.Time
 	FirstActionAt time.Time
 	ClosedAt      time.Time
+	Reached       []string // every status the record has been in
 }
 
 // FactsService streams the facts of the records a filter selects.
@@ -32,6 +34,7 @@ type Stats struct {
 	ByCode       map[string]int // category (tips) or service (support)
 	ByPriority   map[string]int
 	ByMonth      map[string]int // "2026-01" in Vietnam's time
+	Reached      map[string]int // records that were ever in a status (outcomes)
 	FirstAction  time.Duration  // median time to first action; 0 if none
 	FirstActionN int
 	Closure      time.Duration // median time to closure
@@ -44,7 +47,7 @@ var ict = time.FixedZone("ICT", 7*60*60)
 
 // NewStats makes empty stats for kind k.
 func NewStats(k Kind) *Stats {
-	return &Stats{Kind: k, ByStatus: map[string]int{}, ByCode: map[string]int{}, ByPriority: map[string]int{}, ByMonth: map[string]int{}}
+	return &Stats{Kind: k, ByStatus: map[string]int{}, ByCode: map[string]int{}, ByPriority: map[string]int{}, ByMonth: map[string]int{}, Reached: map[string]int{}}
 }
 
 // Add counts one record.
@@ -59,6 +62,13 @@ func (s *Stats) Add(f Facts) {
 		s.ByCode[c]++
 	}
 	s.ByMonth[f.CreatedAt.In(ict).Format("2006-01")]++
+	seen := map[string]bool{f.Status: true}
+	for _, st := range f.Reached {
+		seen[st] = true
+	}
+	for st := range seen {
+		s.Reached[st]++
+	}
 	if !f.FirstActionAt.IsZero() {
 		s.firstActions = append(s.firstActions, f.FirstActionAt.Sub(f.CreatedAt))
 	}
@@ -115,4 +125,19 @@ func Months(from, to time.Time) []string {
 		m = m.AddDate(0, 1, 0)
 	}
 	return out
+}
+
+// DurationWords says a median duration in plain Vietnamese ("35 phút",
+// "3.5 giờ", "2.5 ngày"), or that there is no data.
+func DurationWords(d time.Duration, n int) string {
+	if n == 0 {
+		return "chưa có số liệu"
+	}
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d phút", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.1f giờ", d.Hours())
+	}
+	return fmt.Sprintf("%.1f ngày", d.Hours()/24)
 }

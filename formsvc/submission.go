@@ -63,6 +63,8 @@ type Submission struct {
 	UpdatedAt time.Time
 	// Set by the officer side.
 	AssignedTo    int64
+	AssignedName  string // the assignee's username, where read with it
+	PhotoCount    int    // where read for an export
 	FirstActionAt time.Time
 	ClosedAt      time.Time
 	Content       Content // encrypted at rest

@@ -33,6 +33,8 @@ func init() {
 	commands = []command{
 		{"serve", "phục vụ trang web và API", runServe},
 		{"officer", "quản lý tài khoản cán bộ: add, passwd, disable, enable, list", runOfficer},
+		{"export", "xuất hồ sơ ra CSV, XLSX hoặc JSON Lines", runExport},
+		{"report", "lập báo cáo 6 tháng, năm hoặc một khoảng thời gian (HTML in A4 hoặc XLSX)", runReport},
 		{"purge", "xóa hồ sơ đã đóng quá thời gian lưu giữ (--retention)", runPurge},
 		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "formsvc", Version)

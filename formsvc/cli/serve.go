@@ -45,7 +45,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		log.Warn("chưa có trang web đã dựng: hãy chạy go tool hugo --source site trước", "site", cfg.SiteDir)
 	}
 
-	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log,
+	commune, err := formsvc.ParseCommune(data.CommuneYAML)
+	if err != nil {
+		return err
+	}
+	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log, Commune: commune.Name,
 		SecureCookies: cfg.secure, OverdueAfter: cfg.overdue, LoginLimit: cfg.login.N, LoginLimitPer: cfg.login.Per})
 	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
 		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, Limits: cfg.limits, Console: con.Handler()})

@@ -62,7 +62,7 @@ func (c *Console) caseFields(s *formsvc.Submission) []field {
 			if s.Content.Bools[fd.Name] {
 				v = "Có"
 			}
-			out = append(out, field{fd.Label, v})
+			out = append(out, field{or(fd.Column, fd.Label), v})
 		case formsvc.FieldCheckboxes:
 			v := ""
 			for i, code := range s.Content.Lists[fd.Name] {
@@ -71,11 +71,11 @@ func (c *Console) caseFields(s *formsvc.Submission) []field {
 				}
 				v += fd.OptionLabel(code)
 			}
-			out = append(out, field{fd.Label, v})
+			out = append(out, field{or(fd.Column, fd.Label), v})
 		case formsvc.FieldSelect, formsvc.FieldRadio:
-			out = append(out, field{fd.Label, fd.OptionLabel(s.Content.Text[fd.Name])})
+			out = append(out, field{or(fd.Column, fd.Label), fd.OptionLabel(s.Content.Text[fd.Name])})
 		default:
-			out = append(out, field{fd.Label, s.Content.Text[fd.Name]})
+			out = append(out, field{or(fd.Column, fd.Label), s.Content.Text[fd.Name]})
 		}
 	}
 	if s.Content.PrivacyVersion != "" {

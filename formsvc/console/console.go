@@ -30,6 +30,8 @@ type Store interface {
 	formsvc.AuditService
 	formsvc.CaseService
 	formsvc.FollowUpService
+	formsvc.FactsService
+	EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error) error
 	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
 	SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error
 	TOTPSecret(ctx context.Context, id int64) (string, error)
@@ -51,7 +53,8 @@ type Config struct {
 	// LoginLimit bounds login attempts per client (0: none).
 	LoginLimit    int
 	LoginLimitPer time.Duration
-	ExtraRoutes   func(r chi.Router, c *Console) // exports and reports mount here
+	// Commune names the commune in reports' headings.
+	Commune string
 }
 
 // Console serves /officer/.
@@ -125,9 +128,10 @@ func (c *Console) Handler() http.Handler {
 			r.Post("/account/totp/start", c.handleTOTPStart)
 			r.Post("/account/totp/confirm", c.handleTOTPConfirm)
 			r.Post("/account/totp/disable", c.handleTOTPDisable)
-			if c.cfg.ExtraRoutes != nil {
-				c.cfg.ExtraRoutes(r, c)
-			}
+			r.Get("/export", c.handleExportForm)
+			r.Get("/export/download", c.handleExportDownload)
+			r.Get("/report", c.handleReportForm)
+			r.Get("/report/download", c.handleReportDownload)
 			r.Group(func(r chi.Router) {
 				r.Use(requireRole(formsvc.RoleAdmin))
 				r.Get("/officers", c.handleOfficers)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/report"
 )
 
 type dashKind struct {
@@ -22,20 +23,6 @@ type dashKind struct {
 type monthCount struct {
 	Month string
 	N     int
-}
-
-// Duration says a duration in plain Vietnamese: "3 giờ", "2,5 ngày".
-func Duration(d time.Duration, n int) string {
-	if n == 0 {
-		return "chưa có số liệu"
-	}
-	switch {
-	case d < time.Hour:
-		return fmt.Sprintf("%d phút", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%.1f giờ", d.Hours())
-	}
-	return fmt.Sprintf("%.1f ngày", d.Hours()/24)
 }
 
 // handleDashboard: open cases by status, received per month over the last
@@ -62,7 +49,7 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	var kinds []dashKind
 	for _, k := range o.Role.Kinds() {
 		s := stats[k]
-		dk := dashKind{Kind: k, FirstAction: Duration(s.FirstAction, s.FirstActionN), Received: s.Received}
+		dk := dashKind{Kind: k, FirstAction: formsvc.DurationWords(s.FirstAction, s.FirstActionN), Received: s.Received}
 		for _, st := range formsvc.Statuses[k] {
 			if formsvc.Open(st) {
 				dk.Open = append(dk.Open, statusCount{Status: st, Label: formsvc.OfficerStatusLabel(k, st), N: counts[k][st]})
@@ -79,7 +66,7 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request) {
 			values = append(values, s.ByMonth[m])
 		}
 		kindName := map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]
-		dk.Chart = BarChart(kindName+" nhận được mỗi tháng, 12 tháng gần nhất", labels, values)
+		dk.Chart = report.BarChart(kindName+" nhận được mỗi tháng, 12 tháng gần nhất", labels, values)
 		kinds = append(kinds, dk)
 	}
 	c.render(w, r, http.StatusOK, "dashboard", "Tổng quan", kinds)

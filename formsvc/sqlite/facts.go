@@ -17,7 +17,8 @@ func (db *DB) EachFacts(ctx context.Context, f formsvc.CaseFilter, fn func(forms
 	w, args := where(f)
 	rows, err := db.read.QueryContext(ctx, `SELECT s.kind, s.status, s.priority, COALESCE(s.category, ''), s.created_at,
 			s.first_action_at, s.closed_at,
-			COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '')
+			COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), ''),
+			COALESCE((SELECT group_concat(DISTINCT to_status) FROM status_history h WHERE h.submission_id = s.id), '')
 		FROM submissions s WHERE `+w+` ORDER BY s.created_at, s.id`, args...)
 	if err != nil {
 		return fmt.Errorf("read facts: %w", err)
@@ -25,9 +26,9 @@ func (db *DB) EachFacts(ctx context.Context, f formsvc.CaseFilter, fn func(forms
 	defer rows.Close()
 	for rows.Next() {
 		var x formsvc.Facts
-		var created, services string
+		var created, services, reached string
 		var first, closed sql.NullString
-		if err := rows.Scan(&x.Kind, &x.Status, &x.Priority, &x.Category, &created, &first, &closed, &services); err != nil {
+		if err := rows.Scan(&x.Kind, &x.Status, &x.Priority, &x.Category, &created, &first, &closed, &services, &reached); err != nil {
 			return err
 		}
 		if x.CreatedAt, err = parseTime(created); err != nil {
@@ -45,6 +46,9 @@ func (db *DB) EachFacts(ctx context.Context, f formsvc.CaseFilter, fn func(forms
 		}
 		if services != "" {
 			x.Services = strings.Split(services, ",")
+		}
+		if reached != "" {
+			x.Reached = strings.Split(reached, ",")
 		}
 		if err := fn(x); err != nil {
 			return err

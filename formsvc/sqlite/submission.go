@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -20,7 +19,7 @@ func photoAAD(k formsvc.Kind) []byte { return []byte("submission photo:" + strin
 // CreateSubmission stores s, its services and photos in one savepoint of a
 // group commit, and returns once committed.
 func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, receiptHash []byte) error {
-	content, err := json.Marshal(s.Content)
+	content, err := s.Content.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("encode content: %w", err)
 	}
@@ -114,7 +113,7 @@ func (db *DB) fill(ctx context.Context, s *formsvc.Submission, created string, s
 	if err != nil {
 		return fmt.Errorf("decrypt submission %d: %w", s.ID, err)
 	}
-	if err := json.Unmarshal(plain, &s.Content); err != nil {
+	if err := s.Content.UnmarshalBinary(plain); err != nil {
 		return fmt.Errorf("decode submission %d: %w", s.ID, err)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT code FROM submission_services WHERE submission_id = ? ORDER BY rowid`, s.ID)

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/data"
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/report"
+)
+
+// runReport: formsvc report --period 2026-H1|2026-H2|2026|FROM..TO --format xlsx|html [--out FILE]
+func runReport(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg := bindConfig(fs, e.getenv)
+	periodFlag := fs.String("period", "", "kỳ báo cáo: 2026-H1, 2026-H2, 2026 hoặc 2026-01-01..2026-03-31")
+	format := fs.String("format", "html", "định dạng: html (in khổ A4) hoặc xlsx")
+	out := fs.String("out", "", "tệp kết quả (bỏ trống: in ra đầu ra chuẩn)")
+	publication := fs.Bool("publication", false, "bản để công bố: số nhỏ hơn 3 ghi là \"<3\"")
+	kindFlag := fs.String("kind", "", "chỉ một loại: tip hoặc support (bỏ trống: cả hai)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	p, err := report.ParsePeriod(*periodFlag)
+	if err != nil {
+		return err
+	}
+	if *format != "html" && *format != "xlsx" {
+		return errors.New("--format phải là html hoặc xlsx")
+	}
+	kinds := []formsvc.Kind{formsvc.KindTip, formsvc.KindSupport}
+	if *kindFlag != "" {
+		k := formsvc.Kind(*kindFlag)
+		if k != formsvc.KindTip && k != formsvc.KindSupport {
+			return errors.New("--kind phải là tip hoặc support")
+		}
+		kinds = []formsvc.Kind{k}
+	}
+	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	if err != nil {
+		return err
+	}
+	commune, err := formsvc.ParseCommune(data.CommuneYAML)
+	if err != nil {
+		return err
+	}
+	_, db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := report.Build(ctx, db, spec, kinds, p, *publication, commune.Name, time.Now())
+	if err != nil {
+		return err
+	}
+	w, done, err := output(e, *out)
+	if err != nil {
+		return err
+	}
+	if *format == "html" {
+		err = report.WriteHTML(w, r)
+	} else {
+		err = report.WriteXLSX(w, r)
+	}
+	if err != nil {
+		done(false)
+		return err
+	}
+	if err := done(true); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("%s, %s", p.Label, *format)
+	if *publication {
+		detail += ", bản công bố"
+	}
+	return db.Audit(ctx, formsvc.AuditEntry{Username: cliUser, Action: formsvc.AuditReport, Target: *periodFlag, Detail: detail})
+}

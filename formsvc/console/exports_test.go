@@ -1,0 +1,111 @@
+package console_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/report"
+)
+
+func (b *browser) download(path string) (*http.Response, string) {
+	b.a.t.Helper()
+	res, err := b.c.Get(b.a.srv.URL + path)
+	if err != nil {
+		b.a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+func TestExportsFollowTheRoles(t *testing.T) {
+	a := newApp(t)
+	a.tip()
+	a.support()
+	police := a.loggedIn("congan")
+	res, body := police.download("/officer/export/download?kind=tip&format=csv")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(body, "Nhà nghỉ X") {
+		t.Fatalf("police tip export: %d %v", res.StatusCode, res.Header)
+	}
+	if strings.Contains(body, "HT-") {
+		t.Errorf("the tip export holds a support request")
+	}
+	for _, p := range []string{"/officer/export/download?kind=support&format=csv", "/officer/export/download?kind=support&format=json"} {
+		if res, body := police.download(p); res.StatusCode != http.StatusNotFound || strings.Contains(body, "xét nghiệm") {
+			t.Errorf("police %s: %d", p, res.StatusCode)
+		}
+	}
+	if res, _ := police.download("/officer/export/download?kind=tip&format=pdf"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown format: %d", res.StatusCode)
+	}
+	social := a.loggedIn("xahoi")
+	if res, body := social.download("/officer/export/download?kind=support&format=json"); res.StatusCode != 200 || !strings.Contains(body, `"services":["hiv","job"]`) {
+		t.Errorf("social support export: %d %s", res.StatusCode, body)
+	}
+	if res, _ := social.download("/officer/export/download?kind=tip&format=xlsx"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("social tip export: %d", res.StatusCode)
+	}
+	if !hasAudit(a.audit(), "congan", formsvc.AuditExport, "tip") || !hasAudit(a.audit(), "xahoi", formsvc.AuditExport, "support") {
+		t.Errorf("exports not audited")
+	}
+	// The export page offers only the role's kinds.
+	_, doc := police.get("/officer/export")
+	if doc.Find(`input[name="kind"][value="support"]`).Length() != 0 || doc.Find(`input[name="kind"][value="tip"]`).Length() != 1 {
+		t.Errorf("the export page offers the other kind")
+	}
+}
+
+func TestReportsFollowTheRoles(t *testing.T) {
+	a := newApp(t)
+	a.tip()
+	a.support()
+	police := a.loggedIn("congan")
+	res, body := police.download("/officer/report/download?period=2026&format=html")
+	if res.StatusCode != 200 {
+		t.Fatalf("report: %d", res.StatusCode)
+	}
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if got := doc.Find("section.kind h2").Text(); got != "Tin báo" {
+		t.Errorf("police report sections = %q, want only Tin báo", got)
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, report.StyleHash) || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("report CSP = %q", csp)
+	}
+	res, body = a.loggedIn("xahoi").download("/officer/report/download?period=2026&format=xlsx&publication=1")
+	if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+		t.Errorf("social xlsx report: %d", res.StatusCode)
+	}
+	if res, _ := police.download("/officer/report/download?period=nam-nay"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("bad period: %d", res.StatusCode)
+	}
+	if !hasAudit(a.audit(), "xahoi", formsvc.AuditReport, "2026") {
+		t.Errorf("report not audited")
+	}
+}
+
+// TestEveryPageRenders opens every console page as each role.
+func TestEveryPageRenders(t *testing.T) {
+	a := newApp(t)
+	a.tip()
+	a.support()
+	pages := map[string][]string{
+		"quantri": {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/officers", "/officer/audit", "/officer/cases/1", "/officer/cases/2", "/officer/?kind=tip&status=received&code=lodging&priority=high&from=2026-01-01&to=2030-01-01"},
+		"congan":  {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/cases/1"},
+		"xahoi":   {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/cases/2"},
+	}
+	for who, paths := range pages {
+		b := a.loggedIn(who)
+		for _, p := range paths {
+			res, doc := b.get(p)
+			if res.StatusCode != 200 || doc.Find("main h1").Length() == 0 {
+				t.Errorf("%s GET %s: %d", who, p, res.StatusCode)
+			}
+		}
+	}
+}

@@ -1,0 +1,168 @@
+// Package export writes records as CSV, XLSX or JSON Lines, one record at
+// a time, with Vietnamese column headers for people and stable English
+// field names for programs. Every encoder has the shape New(w) /
+// Encode(row) / Close().
+package export
+
+import (
+	"strings"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// Column types.
+const (
+	TypeText = iota
+	TypeTime // a moment: date and time
+	TypeDate // a calendar date typed by a person ("2026-11-20")
+	TypeBool
+	TypeInt
+	TypeList // codes; shown as labels joined by "; "
+)
+
+// Column is one exported field: Key is its stable JSON name (documented in
+// the README), Header its Vietnamese heading.
+type Column struct {
+	Key    string
+	Header string
+	Type   int
+	Width  float64 // XLSX column width in characters
+}
+
+// Value is one cell: Code is what a program reads (a status code, a date
+// in ISO form), Text what a person reads (its Vietnamese label).
+type Value struct {
+	Text  string
+	Code  string
+	Time  time.Time
+	Bool  bool
+	Int   int
+	Codes []string
+	Empty bool
+}
+
+// Row is one record's values, in the order of its columns.
+type Row []Value
+
+var ict = time.FixedZone("ICT", 7*60*60)
+
+// Columns are the columns of an export of kind k.
+func Columns(spec *formsvc.Spec, k formsvc.Kind) []Column {
+	cols := []Column{
+		{Key: "ref", Header: "Mã hồ sơ", Type: TypeText, Width: 14},
+		{Key: "created_at", Header: "Ngày nhận", Type: TypeTime, Width: 17},
+		{Key: "status", Header: "Trạng thái", Type: TypeText, Width: 18},
+		{Key: "priority", Header: "Ưu tiên", Type: TypeText, Width: 9},
+	}
+	form := formOf(spec, k)
+	for _, fd := range form.Fields {
+		c := Column{Key: fd.Name, Header: header(fd), Type: TypeText, Width: 30}
+		switch fd.Type {
+		case formsvc.FieldHoneypot:
+			continue
+		case formsvc.FieldFile:
+			c = Column{Key: "photos", Header: header(fd), Type: TypeInt, Width: 8}
+		case formsvc.FieldTextarea:
+			c.Width = 60
+		case formsvc.FieldDate:
+			c.Type, c.Width = TypeDate, 12
+		case formsvc.FieldCheckbox, formsvc.FieldConsent:
+			c.Type, c.Width = TypeBool, 12
+		case formsvc.FieldCheckboxes:
+			c.Type, c.Width = TypeList, 40
+		case formsvc.FieldSelect, formsvc.FieldRadio:
+			c.Width = 24
+		case formsvc.FieldTel:
+			c.Width = 14
+		}
+		cols = append(cols, c)
+	}
+	if k == formsvc.KindSupport {
+		cols = append(cols, Column{Key: "privacy_version", Header: "Phiên bản quyền riêng tư đã đồng ý", Type: TypeText, Width: 10})
+	}
+	return append(cols,
+		Column{Key: "assigned_to", Header: "Cán bộ phụ trách", Type: TypeText, Width: 16},
+		Column{Key: "first_action_at", Header: "Thao tác đầu tiên", Type: TypeTime, Width: 17},
+		Column{Key: "closed_at", Header: "Ngày đóng", Type: TypeTime, Width: 17},
+	)
+}
+
+func formOf(spec *formsvc.Spec, k formsvc.Kind) *formsvc.Form {
+	if k == formsvc.KindTip {
+		return spec.Tip
+	}
+	return spec.Support
+}
+
+// header is a field's column heading from forms.yaml, else its label.
+func header(fd *formsvc.Field) string {
+	if fd.Column != "" {
+		return fd.Column
+	}
+	return fd.Label
+}
+
+var priorityLabels = map[string]string{formsvc.PriorityHigh: "Cao", formsvc.PriorityNormal: "Thường"}
+
+// RowOf turns a record into a row for the columns of its kind, reusing
+// row's storage (pass nil for a new row).
+func RowOf(spec *formsvc.Spec, s *formsvc.Submission, row Row) Row {
+	form := formOf(spec, s.Kind)
+	row = append(row[:0],
+		Value{Text: s.Ref, Code: s.Ref},
+		timeValue(s.CreatedAt),
+		Value{Text: formsvc.OfficerStatusLabel(s.Kind, s.Status), Code: s.Status},
+		Value{Text: priorityLabels[s.Priority], Code: s.Priority},
+	)
+	for _, fd := range form.Fields {
+		switch fd.Type {
+		case formsvc.FieldHoneypot:
+			continue
+		case formsvc.FieldFile:
+			row = append(row, Value{Int: s.PhotoCount})
+		case formsvc.FieldCheckbox, formsvc.FieldConsent:
+			b := s.Content.Bools[fd.Name]
+			row = append(row, Value{Bool: b, Text: map[bool]string{true: "Có", false: "Không"}[b]})
+		case formsvc.FieldCheckboxes:
+			codes := s.Content.Lists[fd.Name]
+			labels := make([]string, len(codes))
+			for i, c := range codes {
+				labels[i] = fd.OptionLabel(c)
+			}
+			row = append(row, Value{Codes: codes, Text: strings.Join(labels, "; ")})
+		case formsvc.FieldSelect, formsvc.FieldRadio:
+			v := s.Content.Text[fd.Name]
+			row = append(row, Value{Code: v, Text: fd.OptionLabel(v), Empty: v == ""})
+		case formsvc.FieldDate:
+			v := s.Content.Text[fd.Name]
+			t, err := time.ParseInLocation("2006-01-02", v, ict)
+			row = append(row, Value{Code: v, Text: v, Time: t, Empty: v == "" || err != nil})
+		default:
+			v := s.Content.Text[fd.Name]
+			row = append(row, Value{Code: v, Text: v, Empty: v == ""})
+		}
+	}
+	if s.Kind == formsvc.KindSupport {
+		row = append(row, Value{Code: s.Content.PrivacyVersion, Text: s.Content.PrivacyVersion, Empty: s.Content.PrivacyVersion == ""})
+	}
+	return append(row,
+		Value{Code: s.AssignedName, Text: s.AssignedName, Empty: s.AssignedName == ""},
+		timeValue(s.FirstActionAt),
+		timeValue(s.ClosedAt),
+	)
+}
+
+// timeValue holds a moment; each encoder formats it its own way.
+func timeValue(t time.Time) Value {
+	if t.IsZero() {
+		return Value{Empty: true}
+	}
+	return Value{Time: t.In(ict)}
+}
+
+// Layouts of times for people (CSV) and programs (JSON).
+const (
+	TextTime = "02/01/2006 15:04"
+	CodeTime = time.RFC3339
+)

@@ -1,0 +1,171 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// SmallCount is the suppression threshold of a report for publication:
+// a count from 1 to SmallCount-1 is shown as "<3", so that no one can be
+// recognised from a published table. Zero stays zero.
+const SmallCount = 3
+
+// Report is a period report over the kinds a role may see.
+type Report struct {
+	Commune     string
+	Period      Period
+	Previous    Period
+	Generated   time.Time
+	Publication bool
+	Kinds       []*KindReport
+}
+
+// KindReport is one kind's part of a report.
+type KindReport struct {
+	Kind        formsvc.Kind
+	Label       string
+	Received    string
+	PrevCount   string
+	Change      string // against the previous period, in words
+	Tables      []Table
+	Chart       template.HTML
+	FirstAction string
+	Closure     string
+}
+
+// Table is one table of a report; the XLSX report gives each its sheet.
+type Table struct {
+	Title  string
+	Sheet  string // at most 31 characters
+	Header []string
+	Rows   [][]string
+}
+
+// Build counts the records of period p (and the previous period, for the
+// comparison) for the given kinds.
+func Build(ctx context.Context, fs formsvc.FactsService, spec *formsvc.Spec, kinds []formsvc.Kind, p Period, publication bool, commune string, now time.Time) (*Report, error) {
+	prev := p.Previous()
+	cur, err := formsvc.CollectStats(ctx, fs, formsvc.CaseFilter{Kinds: kinds, From: p.From, To: p.To})
+	if err != nil {
+		return nil, err
+	}
+	old, err := formsvc.CollectStats(ctx, fs, formsvc.CaseFilter{Kinds: kinds, From: prev.From, To: prev.To})
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Commune: commune, Period: p, Previous: prev, Generated: now, Publication: publication}
+	for _, k := range kinds {
+		r.Kinds = append(r.Kinds, r.kindReport(spec, cur[k], old[k]))
+	}
+	return r, nil
+}
+
+// count formats a count, suppressing small ones for publication.
+func (r *Report) count(n int) string {
+	if r.Publication && n > 0 && n < SmallCount {
+		return fmt.Sprintf("<%d", SmallCount)
+	}
+	return fmt.Sprint(n)
+}
+
+func (r *Report) duration(d time.Duration, n int) string {
+	if r.Publication && n > 0 && n < SmallCount {
+		return fmt.Sprintf("(ít hơn %d hồ sơ, không công bố)", SmallCount)
+	}
+	return formsvc.DurationWords(d, n)
+}
+
+func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindReport {
+	k := s.Kind
+	label := map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]
+	kr := &KindReport{Kind: k, Label: label, Received: r.count(s.Received), PrevCount: r.count(prev.Received),
+		FirstAction: r.duration(s.FirstAction, s.FirstActionN), Closure: r.duration(s.Closure, s.ClosureN)}
+	kr.Change = r.change(s.Received, prev.Received)
+	short := map[formsvc.Kind]string{formsvc.KindTip: "TB", formsvc.KindSupport: "HT"}[k]
+
+	var codeField *formsvc.Field
+	codeTitle := "Theo nơi hoặc hình thức"
+	if k == formsvc.KindTip {
+		codeField = spec.Tip.Field("category")
+	} else {
+		codeField = spec.Support.Field("services")
+		codeTitle = "Theo dịch vụ cần (một yêu cầu có thể cần nhiều dịch vụ)"
+	}
+	byCode := Table{Title: codeTitle, Sheet: short + " theo loại", Header: []string{"Mục", "Số hồ sơ"}}
+	for _, o := range codeField.Options {
+		byCode.Rows = append(byCode.Rows, []string{o.Label, r.count(s.ByCode[o.Value])})
+	}
+	byStatus := Table{Title: "Theo trạng thái hiện tại", Sheet: short + " theo trạng thái", Header: []string{"Trạng thái", "Số hồ sơ"}}
+	for _, st := range formsvc.Statuses[k] {
+		byStatus.Rows = append(byStatus.Rows, []string{formsvc.OfficerStatusLabel(k, st), r.count(s.ByStatus[st])})
+	}
+	byPriority := Table{Title: "Theo mức ưu tiên", Sheet: short + " theo ưu tiên", Header: []string{"Mức ưu tiên", "Số hồ sơ"},
+		Rows: [][]string{{"Cao (có trẻ em hoặc dấu hiệu ép buộc)", r.count(s.ByPriority[formsvc.PriorityHigh])}, {"Thường", r.count(s.ByPriority[formsvc.PriorityNormal])}}}
+	byMonth := Table{Title: "Theo tháng nhận", Sheet: short + " theo tháng", Header: []string{"Tháng", "Số hồ sơ"}}
+	var labels []string
+	var values []int
+	months := formsvc.Months(r.Period.From, r.Period.To.Add(-time.Nanosecond))
+	for _, m := range months {
+		t, _ := time.Parse("2006-01", m)
+		byMonth.Rows = append(byMonth.Rows, []string{t.Format("01/2006"), r.count(s.ByMonth[m])})
+		labels = append(labels, t.Format("01/06"))
+		values = append(values, s.ByMonth[m])
+	}
+	summary := Table{Title: "Tóm tắt", Sheet: short + " tóm tắt", Header: []string{"Chỉ số", "Giá trị"}, Rows: [][]string{
+		{"Số hồ sơ nhận trong kỳ", kr.Received},
+		{"Kỳ trước (" + r.Previous.Label + ")", kr.PrevCount},
+		{"So với kỳ trước", kr.Change},
+		{"Thời gian trung vị tới thao tác đầu tiên", kr.FirstAction},
+		{"Thời gian trung vị tới khi đóng", kr.Closure},
+	}}
+	kr.Tables = []Table{summary, byCode, byStatus, byPriority, byMonth}
+	if k == formsvc.KindSupport {
+		kr.Tables = append(kr.Tables, Table{Title: "Kết quả hỗ trợ (hồ sơ đã từng ở trạng thái này)", Sheet: short + " kết quả",
+			Header: []string{"Kết quả", "Số hồ sơ"}, Rows: [][]string{
+				{"Đã giới thiệu tới dịch vụ phù hợp", r.count(s.Reached["referred"])},
+				{"Đã hỗ trợ xong", r.count(s.Reached["completed"])},
+			}})
+	}
+	if r.Publication {
+		// Suppressed months would still show in a chart's bar heights.
+		for i := range values {
+			if values[i] > 0 && values[i] < SmallCount {
+				values[i] = 0
+				labels[i] += "*"
+			}
+		}
+	}
+	kr.Chart = BarChart(label+" nhận được theo tháng, "+r.Period.Label, labels, values)
+	return kr
+}
+
+// change says how a count moved against the previous period.
+func (r *Report) change(now, before int) string {
+	if r.Publication && (now > 0 && now < SmallCount || before > 0 && before < SmallCount) {
+		return "(số nhỏ, không công bố)"
+	}
+	switch {
+	case before == 0 && now == 0:
+		return "không đổi (0)"
+	case before == 0:
+		return fmt.Sprintf("tăng %d (kỳ trước không có)", now)
+	case now == before:
+		return "không đổi"
+	case now > before:
+		return fmt.Sprintf("tăng %d (+%.0f%%)", now-before, 100*float64(now-before)/float64(before))
+	}
+	return fmt.Sprintf("giảm %d (−%.0f%%)", before-now, 100*float64(before-now)/float64(before))
+}
+
+// Sheets lists every table across the report, in order.
+func (r *Report) Sheets() []Table {
+	var out []Table
+	for _, k := range r.Kinds {
+		out = append(out, k.Tables...)
+	}
+	return out
+}

@@ -1,0 +1,215 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/hoaphong/phongchongmaidam/data"
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/report"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+)
+
+var ict = time.FixedZone("ICT", 7*3600)
+
+func TestParsePeriod(t *testing.T) {
+	tests := []struct {
+		in, from, to, prevFrom, prevTo string
+	}{
+		{"2026-H1", "2026-01-01", "2026-07-01", "2025-07-01", "2026-01-01"},
+		{"2026-H2", "2026-07-01", "2027-01-01", "2026-01-01", "2026-07-01"},
+		{"2026", "2026-01-01", "2027-01-01", "2025-01-01", "2026-01-01"},
+		{"2026-03-01..2026-03-31", "2026-03-01", "2026-04-01", "2026-01-29", "2026-03-01"},
+	}
+	for _, tt := range tests {
+		p, err := report.ParsePeriod(tt.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		prev := p.Previous()
+		got := []string{p.From.Format("2006-01-02"), p.To.Format("2006-01-02"), prev.From.Format("2006-01-02"), prev.To.Format("2006-01-02")}
+		want := []string{tt.from, tt.to, tt.prevFrom, tt.prevTo}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %v", tt.in, got, want)
+		}
+	}
+	for _, bad := range []string{"", "2026-H3", "26", "2026-03-31..2026-03-01", "hôm qua"} {
+		if _, err := report.ParsePeriod(bad); err == nil {
+			t.Errorf("ParsePeriod(%q) accepted it", bad)
+		}
+	}
+}
+
+// store makes records in 2026-H1 and 2025-H2 with fixed facts.
+func store(t *testing.T) *sqlite.DB {
+	t.Helper()
+	keys, _ := formsvc.DeriveKeys(bytes.Repeat([]byte{3}, 32))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	o := &formsvc.Officer{Username: "xahoi", Role: formsvc.RoleSocial}
+	db.CreateOfficer(ctx, o, "x")
+	n := 0
+	add := func(k formsvc.Kind, at time.Time, code, prio string) *formsvc.Submission {
+		n++
+		s := &formsvc.Submission{Kind: k, Status: "received", Priority: prio, CreatedAt: at}
+		if k == formsvc.KindTip {
+			s.Category = code
+		} else {
+			s.Services = []string{code}
+		}
+		if err := db.CreateSubmission(ctx, s, []byte(fmt.Sprintf("hash-%04d", n))); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// 2026-H1: 7 tips (5 karaoke in January, 2 online in March, 1 high), 2 support requests.
+	for i := range 5 {
+		add(formsvc.KindTip, time.Date(2026, 1, 10+i, 3, 0, 0, 0, ict), "karaoke", "normal")
+	}
+	add(formsvc.KindTip, time.Date(2026, 3, 5, 3, 0, 0, 0, ict), "online", "high")
+	add(formsvc.KindTip, time.Date(2026, 3, 6, 3, 0, 0, 0, ict), "online", "normal")
+	s1 := add(formsvc.KindSupport, time.Date(2026, 2, 1, 9, 0, 0, 0, ict), "job", "normal")
+	add(formsvc.KindSupport, time.Date(2026, 2, 3, 9, 0, 0, 0, ict), "hiv", "normal")
+	// The first request was referred, then completed, then closed.
+	for _, step := range []struct {
+		to string
+		h  int
+	}{{"referred", 4}, {"completed", 48}, {"closed", 72}} {
+		if err := db.ChangeStatus(ctx, s1, step.to, o.ID, "…", s1.CreatedAt.Add(time.Duration(step.h)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		s1.Status = step.to
+	}
+	// 2025-H2: 4 tips.
+	for i := range 4 {
+		add(formsvc.KindTip, time.Date(2025, 9, 1+i, 3, 0, 0, 0, ict), "massage", "normal")
+	}
+	return db
+}
+
+func build(t *testing.T, db *sqlite.DB, publication bool) *report.Report {
+	t.Helper()
+	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := report.ParsePeriod("2026-H1")
+	r, err := report.Build(context.Background(), db, spec, []formsvc.Kind{formsvc.KindTip, formsvc.KindSupport}, p, publication,
+		"UBND xã Thử", time.Date(2026, 7, 2, 0, 0, 0, 0, ict))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func cell(tb report.Table, label string) string {
+	for _, row := range tb.Rows {
+		if row[0] == label {
+			return row[1]
+		}
+	}
+	return "?"
+}
+
+func TestBuild(t *testing.T) {
+	r := build(t, store(t), false)
+	tips, sup := r.Kinds[0], r.Kinds[1]
+	if tips.Received != "7" || tips.PrevCount != "4" || !strings.HasPrefix(tips.Change, "tăng 3 (+75%)") {
+		t.Errorf("tips: received %s prev %s change %q", tips.Received, tips.PrevCount, tips.Change)
+	}
+	byCode := tips.Tables[1]
+	if cell(byCode, "Quán karaoke") != "5" || !strings.HasPrefix(cell(byCode, "Trên mạng (mạng xã hội, ứng dụng, trang web)"), "2") {
+		t.Errorf("by category = %v", byCode.Rows)
+	}
+	if cell(tips.Tables[3], "Cao (có trẻ em hoặc dấu hiệu ép buộc)") != "1" {
+		t.Errorf("by priority = %v", tips.Tables[3].Rows)
+	}
+	months := tips.Tables[4]
+	if len(months.Rows) != 6 || cell(months, "01/2026") != "5" || cell(months, "03/2026") != "2" || cell(months, "02/2026") != "0" {
+		t.Errorf("by month = %v", months.Rows)
+	}
+	outcomes := sup.Tables[len(sup.Tables)-1]
+	if cell(outcomes, "Đã giới thiệu tới dịch vụ phù hợp") != "1" || cell(outcomes, "Đã hỗ trợ xong") != "1" {
+		t.Errorf("outcomes = %v", outcomes.Rows)
+	}
+	if sup.FirstAction != "4.0 giờ" || sup.Closure != "3.0 ngày" {
+		t.Errorf("medians: first action %q, closure %q", sup.FirstAction, sup.Closure)
+	}
+}
+
+func TestPublicationSuppressesSmallCounts(t *testing.T) {
+	r := build(t, store(t), true)
+	tips, sup := r.Kinds[0], r.Kinds[1]
+	if tips.Received != "7" {
+		t.Errorf("large counts stay: %s", tips.Received)
+	}
+	for _, tb := range append(append([]report.Table{}, tips.Tables...), sup.Tables...) {
+		for _, row := range tb.Rows {
+			if row[1] == "1" || row[1] == "2" {
+				t.Errorf("%s: %v shows a small count", tb.Title, row)
+			}
+		}
+	}
+	if sup.Received != "<3" || cell(tips.Tables[1], "Trên mạng (mạng xã hội, ứng dụng, trang web)") != "<3" {
+		t.Errorf("small counts not suppressed: %s", sup.Received)
+	}
+	if strings.Contains(sup.FirstAction, "giờ") {
+		t.Errorf("a median over fewer than 3 records is published: %q", sup.FirstAction)
+	}
+	var buf bytes.Buffer
+	report.WriteHTML(&buf, r)
+	if strings.Contains(buf.String(), "<title>Tin báo: 2</title>") {
+		t.Errorf("the chart leaks a small count")
+	}
+}
+
+func TestWriteHTMLAndXLSX(t *testing.T) {
+	r := build(t, store(t), false)
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Find("section.kind").Length() != 2 || doc.Find("svg.chart").Length() != 2 || doc.Find("table caption").Length() != 11 {
+		t.Errorf("sections %d, charts %d, tables %d", doc.Find("section.kind").Length(), doc.Find("svg.chart").Length(), doc.Find("table caption").Length())
+	}
+	if !strings.Contains(doc.Find("style").Text(), "size:A4") || doc.Find("script").Length() != 0 || doc.Find("link").Length() != 0 {
+		t.Errorf("the report is not a self-contained A4 page")
+	}
+	if !strings.Contains(doc.Find("header").Text(), "6 tháng đầu năm 2026") {
+		t.Errorf("header = %q", doc.Find("header").Text())
+	}
+	buf.Reset()
+	if err := report.WriteXLSX(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) != 11 || sheets[0] != "TB tóm tắt" || sheets[len(sheets)-1] != "HT kết quả" {
+		t.Errorf("sheets = %v", sheets)
+	}
+	v, _ := f.GetCellValue("TB theo loại", "B5")
+	typ, _ := f.GetCellType("TB theo loại", "B5")
+	if v != "5" || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("count cell = %q (type %v), want the number 5", v, typ)
+	}
+}

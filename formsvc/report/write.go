@@ -1,0 +1,84 @@
+package report
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+//go:embed templates/report.html
+var htmlTemplate string
+
+//go:embed templates/report.css
+var css string
+
+// StyleHash is the CSP source that allows the report's one inline style
+// block: the console sends it with the report, instead of 'unsafe-inline'.
+var StyleHash = func() string {
+	h := sha256.Sum256([]byte(css))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"
+}()
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"date":    func(t time.Time) string { return t.In(ict).Format("02/01/2006 15:04") },
+	"day":     func(t time.Time) string { return t.In(ict).Format("02/01/2006") },
+	"lastDay": func(t time.Time) string { return t.In(ict).AddDate(0, 0, -1).Format("02/01/2006") },
+}).Parse(htmlTemplate))
+
+// WriteHTML writes the report as one printable A4 HTML page.
+func WriteHTML(w io.Writer, r *Report) error {
+	return page.Execute(w, struct {
+		*Report
+		CSS template.CSS
+	}{r, template.CSS(css)})
+}
+
+// WriteXLSX writes the report as a workbook with one sheet per table.
+func WriteXLSX(w io.Writer, r *Report) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	first := true
+	for _, t := range r.Sheets() {
+		if first {
+			if err := f.SetSheetName("Sheet1", t.Sheet); err != nil {
+				return err
+			}
+			first = false
+		} else if _, err := f.NewSheet(t.Sheet); err != nil {
+			return err
+		}
+		f.SetCellStr(t.Sheet, "A1", t.Title)
+		f.SetCellStr(t.Sheet, "A2", r.Period.Label)
+		f.SetCellStyle(t.Sheet, "A1", "A1", bold)
+		for i, h := range t.Header {
+			cell, _ := excelize.CoordinatesToCellName(i+1, 4)
+			f.SetCellStr(t.Sheet, cell, h)
+			f.SetCellStyle(t.Sheet, cell, cell, bold)
+		}
+		for ri, row := range t.Rows {
+			for ci, v := range row {
+				cell, _ := excelize.CoordinatesToCellName(ci+1, ri+5)
+				// Counts are numbers; "<3" and words stay text.
+				var n int
+				if _, err := fmt.Sscanf(v, "%d", &n); err == nil && fmt.Sprint(n) == v {
+					f.SetCellInt(t.Sheet, cell, int64(n))
+				} else {
+					f.SetCellStr(t.Sheet, cell, v)
+				}
+			}
+		}
+		f.SetColWidth(t.Sheet, "A", "A", 48)
+		f.SetColWidth(t.Sheet, "B", "B", 22)
+	}
+	return f.Write(w)
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Chạy mọi bài kiểm thử. Tự cài những gì các bài kiểm thử cần nếu máy chưa có:
-# Chromium của Debian (kiểm thử trên trình duyệt thật).
-# Runs every test; installs Debian's Chromium first when it is missing.
+# Chromium của Debian (kiểm thử trên trình duyệt thật) và axe-core (npm, kiểm tra
+# khả năng tiếp cận, phiên bản ghim trong e2e/package-lock.json).
+# Runs every test; installs Debian's Chromium and axe-core first when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,15 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "==> Cài Chromium (Debian) cho kiểm thử trên trình duyệt"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if [ ! -d e2e/node_modules/axe-core ]; then
+  echo "==> Cài axe-core (npm) cho kiểm thử khả năng tiếp cận"
+  if ! command -v npm >/dev/null; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  npm ci --prefix e2e --no-audit --no-fund
 fi
 
 echo "==> go vet"

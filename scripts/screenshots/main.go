@@ -3,7 +3,7 @@
 // screen as PNG files, for a person to look at. The files are not
 // committed.
 //
-//	go run ./scripts/screenshots [-out DIR] [-full] [path ...]
+//	go run ./scripts/screenshots [-out DIR] [-full] [-nojs] [-pdf] [-click SELECTOR] [path ...]
 //
 // Without paths it takes the home page, an article, the directory and the
 // two forms.
@@ -12,12 +12,12 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"image"
-	"image/draw"
-	"image/png"
 	"context"
 	"flag"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -45,18 +45,20 @@ func main() {
 	out := flag.String("out", filepath.Join(os.TempDir(), "screenshots"), "folder for the PNG files")
 	full := flag.Bool("full", false, "take the whole page, not only the first screen")
 	noJS := flag.Bool("nojs", false, "turn JavaScript off")
+	pdf := flag.Bool("pdf", false, "also print each page to an A4 PDF, as the browser's Print does")
+	click := flag.String("click", "", "a CSS selector to click before each screenshot (for example \".menu summary\")")
 	flag.Parse()
 	paths := flag.Args()
 	if len(paths) == 0 {
 		paths = defaultPaths
 	}
-	if err := run(*out, paths, *full, !*noJS); err != nil {
+	if err := run(*out, paths, *full, !*noJS, *pdf, *click); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, paths []string, full, js bool) error {
+func run(out string, paths []string, full, js, pdf bool, click string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -101,6 +103,11 @@ func run(out string, paths []string, full, js bool) error {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p)); err != nil {
 			return fmt.Errorf("open %s: %w", p, err)
 		}
+		if click != "" {
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(click), chromedp.NodeVisible)); err != nil {
+				return fmt.Errorf("click %s on %s: %w", click, p, err)
+			}
+		}
 		var shot []byte
 		if full {
 			shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -119,6 +126,15 @@ func run(out string, paths []string, full, js bool) error {
 			return err
 		}
 		fmt.Println(file)
+		if pdf {
+			b, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize()))
+			if err != nil {
+				return fmt.Errorf("print %s: %w", p, err)
+			}
+			if err := os.WriteFile(filepath.Join(out, name+".pdf"), b, 0o644); err != nil {
+				return err
+			}
+		}
 		if full {
 			if err := tiles(shot, strings.TrimSuffix(file, ".png")); err != nil {
 				return err

@@ -9,11 +9,10 @@
   var list = document.querySelector("[data-directory-list]");
   if (!box || !list || !"".normalize) return;
   var input = box.querySelector("[data-directory-query]");
-  var buttons = Array.prototype.slice.call(box.querySelectorAll("[data-category]"));
+  var select = box.querySelector("[data-directory-category]");
   var count = document.querySelector("[data-directory-count]");
   var empty = document.querySelector("[data-directory-empty]");
   var staticNav = document.querySelector(".filters-static");
-  var category = "";
 
   // fold removes Vietnamese marks and case: "Đường dây nóng" -> "duong day nong".
   function fold(s) {
@@ -27,6 +26,7 @@
 
   function apply() {
     var words = fold(input.value).split(" ").filter(Boolean);
+    var category = select.value;
     var shown = 0;
     items.forEach(function (it) {
       var ok = (!category || it.cats.indexOf(category) >= 0) &&
@@ -38,14 +38,8 @@
     empty.hidden = shown > 0;
   }
 
-  buttons.forEach(function (b) {
-    b.addEventListener("click", function () {
-      category = b.getAttribute("data-category");
-      buttons.forEach(function (o) { o.setAttribute("aria-pressed", String(o === b)); });
-      apply();
-    });
-  });
   input.addEventListener("input", apply);
+  select.addEventListener("change", apply);
   box.hidden = false;
   if (staticNav) staticNav.hidden = true;
 })();

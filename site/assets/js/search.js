@@ -85,7 +85,7 @@
 
   form.addEventListener("submit", function (e) { e.preventDefault(); search(); });
   input.addEventListener("input", search);
-  form.hidden = false;
-  var note = document.querySelector("[data-search-nojs]");
-  if (note) note.textContent = "Hoặc xem danh sách mọi trang của trang web, xếp theo mục:";
+  input.disabled = false;
+  var hint = form.querySelector("[data-search-hint]");
+  if (hint) hint.textContent = "Gõ có dấu hay không dấu đều được, ví dụ: đường dây nóng, duong day nong, PrEP, 111.";
 })();

@@ -1,0 +1,282 @@
+package site_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/goccy/go-yaml"
+	"rsc.io/qr"
+
+	"github.com/hoaphong/phongchongmaidam/internal/testsite"
+)
+
+// TestEveryPageHasTheWayOut: every page starts with "Thoát nhanh" and a
+// link to the safe-browsing advice, and ends with the emergency numbers.
+func TestEveryPageHasTheWayOut(t *testing.T) {
+	for _, p := range builtPages(t) {
+		bar := p.Doc.Find("body > .exit-bar")
+		if bar.Find("a[data-exit]").Length() != 1 || bar.Find(`a[href="/luot-web-an-toan/"]`).Length() != 1 {
+			t.Errorf("%s: the exit bar lacks the exit link or the safe-browsing link", p.URL)
+		}
+		if p.Doc.Find(`footer a[href="tel:111"]`).Length() == 0 {
+			t.Errorf("%s: no 111 in the footer", p.URL)
+		}
+		// (A form page's <template> holds the confirmation's own h1.)
+		if n := p.Doc.Find("h1").FilterFunction(func(_ int, h *goquery.Selection) bool {
+			return h.Closest("template").Length() == 0
+		}).Length(); n != 1 {
+			t.Errorf("%s has %d h1", p.URL, n)
+		}
+	}
+}
+
+// TestHomeActions: the three things a visitor comes for are the first
+// links of the home page's content.
+func TestHomeActions(t *testing.T) {
+	doc := builtPageAt(t, "/").Doc
+	var got []string
+	doc.Find("main a.action").Each(func(_ int, a *goquery.Selection) { got = append(got, a.AttrOr("href", "")) })
+	if want := []string{"/gui-tin-bao/", "/yeu-cau-ho-tro/", "tel:111"}; !slices.Equal(got, want) {
+		t.Errorf("home actions = %v, want %v", got, want)
+	}
+}
+
+var viDate = regexp.MustCompile(`^\d{2}/\d{2}/\d{4}$`)
+
+// frontMatter reads the YAML front matter of a content file.
+func frontMatter(t *testing.T, file string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := bytes.SplitN(b, []byte("\n---\n"), 2)
+	if len(parts) != 2 || !bytes.HasPrefix(parts[0], []byte("---\n")) {
+		t.Fatalf("%s: no front matter", file)
+	}
+	if err := yaml.Unmarshal(parts[0][4:], v); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+}
+
+// TestArticles: each awareness article and broadcast script shows its date
+// as dd/mm/yyyy, its reading time (or, for a script, how long it takes to
+// read aloud) and every source of its front matter; its section lists it
+// with date and summary.
+func TestArticles(t *testing.T) {
+	n := 0
+	for _, section := range []string{"tuyen-truyen", "phat-thanh"} {
+		files, _ := filepath.Glob(filepath.Join(testsite.Root(), "content", section, "*.md"))
+		list := builtPageAt(t, "/"+section+"/").Doc
+		for _, f := range files {
+			if filepath.Base(f) == "_index.md" {
+				continue
+			}
+			n++
+			var fm struct {
+				Title, Summary, Duration string
+				Sources                  []struct{ Title, URL string }
+			}
+			frontMatter(t, f, &fm)
+			u := "/" + section + "/" + strings.TrimSuffix(filepath.Base(f), ".md") + "/"
+			doc := builtPageAt(t, u).Doc
+			meta := doc.Find("main .meta").First()
+			if d := strings.TrimSpace(meta.Find("time").Text()); !viDate.MatchString(d) {
+				t.Errorf("%s: date %q is not dd/mm/yyyy", u, d)
+			}
+			if fm.Duration != "" {
+				if !strings.Contains(meta.Text(), fm.Duration) {
+					t.Errorf("%s: meta %q lacks the duration %q", u, meta.Text(), fm.Duration)
+				}
+			} else if !regexp.MustCompile(`\d+ phút đọc`).MatchString(meta.Text()) {
+				t.Errorf("%s: meta %q lacks the reading time", u, meta.Text())
+			}
+			items := doc.Find("main .sources li")
+			if items.Length() != len(fm.Sources) || len(fm.Sources) == 0 {
+				t.Errorf("%s shows %d sources, front matter has %d", u, items.Length(), len(fm.Sources))
+			}
+			items.Each(func(i int, li *goquery.Selection) {
+				if i < len(fm.Sources) && fm.Sources[i].URL != "" && li.Find(`a[href="`+fm.Sources[i].URL+`"]`).Length() != 1 {
+					t.Errorf("%s: source %d does not link to %s", u, i+1, fm.Sources[i].URL)
+				}
+			})
+			card := list.Find(`.card`).FilterFunction(func(_ int, c *goquery.Selection) bool {
+				return c.Find(`a[href="`+u+`"]`).Length() > 0
+			})
+			if card.Length() != 1 || !viDate.MatchString(strings.TrimSpace(card.Find("time").Text())) || !strings.Contains(card.Text(), fm.Summary) {
+				t.Errorf("/%s/ does not list %s with its date and summary", section, u)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("checked %d articles; expected every article", n)
+	}
+}
+
+// TestLawPage: /phap-luat/ renders data/legal.yaml: the register, the
+// crimes and the fines; a missing date or number reads "chưa xác minh".
+func TestLawPage(t *testing.T) {
+	var legal struct {
+		Documents []struct {
+			ID, Number, Date, Effective, Status string
+			ReplacedBy                          string `yaml:"replaced_by"`
+		}
+		CriminalArticles []struct{ Article int } `yaml:"criminal_articles"`
+		Fines            []struct{ Act string }
+		FinesNote        string `yaml:"fines_note"`
+	}
+	readYAML(t, "legal.yaml", &legal)
+	doc := builtPageAt(t, "/phap-luat/").Doc
+	for _, d := range legal.Documents {
+		sec := doc.Find(`section.doc[id="` + d.ID + `"]`)
+		if sec.Length() != 1 {
+			t.Errorf("document %s is not on the page", d.ID)
+			continue
+		}
+		facts := map[string]string{}
+		sec.Find("dt").Each(func(_ int, dt *goquery.Selection) {
+			facts[strings.TrimSpace(dt.Text())] = strings.TrimSpace(dt.Next().Text())
+		})
+		for _, f := range []struct{ label, value string }{{"Ngày ban hành", d.Date}, {"Ngày có hiệu lực", d.Effective}} {
+			got := facts[f.label]
+			if f.value == "" && got != "chưa xác minh" || f.value != "" && !viDate.MatchString(got) {
+				t.Errorf("%s: %s = %q (data %q)", d.ID, f.label, got, f.value)
+			}
+		}
+		status := facts["Tình trạng"]
+		if status == "" || d.ReplacedBy != "" && !strings.Contains(status, d.ReplacedBy) {
+			t.Errorf("%s: status %q does not say by what it was %s", d.ID, status, d.Status)
+		}
+	}
+	rows := doc.Find("#cap-toi-pham").Closest("table").Find("tbody tr")
+	if rows.Length() != len(legal.CriminalArticles) {
+		t.Errorf("crimes table has %d rows, data has %d", rows.Length(), len(legal.CriminalArticles))
+	}
+	for _, a := range []string{"150", "151", "327", "328", "329"} {
+		if doc.Find("#dieu-"+a).Length() != 1 {
+			t.Errorf("no row for Điều %s", a)
+		}
+	}
+	if n := doc.Find("#cap-muc-phat").Closest("table").Find("tbody tr").Length(); n != len(legal.Fines) || n == 0 {
+		t.Errorf("fines table has %d rows, data has %d", n, len(legal.Fines))
+	}
+	if !strings.Contains(doc.Find("main").Text(), strings.Fields(legal.FinesNote)[0]) || doc.Find("main .unverified").Length() == 0 {
+		t.Errorf("the note about the fines not yet checked is missing")
+	}
+}
+
+// TestHotlinesPage: every number of data/hotlines.yaml is a tap-to-call
+// link with hours and cost; what is not checked says so.
+func TestHotlinesPage(t *testing.T) {
+	var lines []struct {
+		ID, Number, Hours, Cost string
+		Verified                bool
+	}
+	readYAML(t, "hotlines.yaml", &lines)
+	doc := builtPageAt(t, "/duong-day-nong/").Doc
+	for _, l := range lines {
+		li := doc.Find(`li.hotline[id="` + l.ID + `"]`)
+		if li.Find(`a[href="tel:`+l.Number+`"]`).Length() != 1 {
+			t.Errorf("%s: no tap-to-call link to %s", l.ID, l.Number)
+		}
+		text := li.Text()
+		if !l.Verified && !strings.Contains(text, "Chưa xác minh") {
+			t.Errorf("%s is not verified and does not say so", l.ID)
+		}
+		for _, v := range []string{l.Hours, l.Cost} {
+			if want := map[bool]string{true: "chưa xác minh", false: v}[v == ""]; !strings.Contains(text, want) {
+				t.Errorf("%s: %q is not shown", l.ID, want)
+			}
+		}
+	}
+}
+
+// TestSearchPage: without JavaScript /tim-kiem/ is a list of every page,
+// and the index its script searches covers the same pages.
+func TestSearchPage(t *testing.T) {
+	doc := builtPageAt(t, "/tim-kiem/").Doc
+	listed := map[string]bool{}
+	doc.Find("[data-search-all] a[href]").Each(func(_ int, a *goquery.Selection) { listed[a.AttrOr("href", "")] = true })
+	var index []struct{ U, T, X string }
+	b, err := os.ReadFile(siteFile(t, doc.Find("[data-search-form]").AttrOr("data-index", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeInto(t, b, &index)
+	indexed := map[string]bool{}
+	for _, it := range index {
+		indexed[it.U] = true
+		if it.T == "" {
+			t.Errorf("index entry %s has no title", it.U)
+		}
+	}
+	for _, p := range builtPages(t) {
+		if p.URL == "/tim-kiem/" || p.URL == "/404.html" || p.Doc.Find(`meta[name="robots"][content~="noindex"]`).Length() > 0 {
+			continue
+		}
+		if !listed[p.URL] {
+			t.Errorf("/tim-kiem/ does not list %s", p.URL)
+		}
+		if !indexed[p.URL] {
+			t.Errorf("the search index lacks %s", p.URL)
+		}
+	}
+	if len(listed) != len(indexed) {
+		t.Errorf("/tim-kiem/ lists %d pages, the index has %d", len(listed), len(indexed))
+	}
+	if doc.Find("[data-search-input][disabled]").Length() != 1 {
+		t.Errorf("the search box must start disabled: without JavaScript it does nothing")
+	}
+}
+
+// TestPrintedMaterial: the poster and the leaflet carry QR codes that
+// encode the absolute addresses of the two forms (site_url in
+// data/commune.yaml), and the hotline numbers.
+func TestPrintedMaterial(t *testing.T) {
+	var commune struct {
+		SiteURL string `yaml:"site_url"`
+	}
+	readYAML(t, "commune.yaml", &commune)
+	if !strings.HasPrefix(commune.SiteURL, "https://") {
+		t.Fatalf("data/commune.yaml site_url = %q, want an https address", commune.SiteURL)
+	}
+	for _, u := range []string{"/tai-lieu-in/poster/", "/tai-lieu-in/to-roi/"} {
+		doc := builtPageAt(t, u).Doc
+		var targets []string
+		doc.Find("figure.qr").Each(func(_ int, f *goquery.Selection) {
+			want := f.AttrOr("data-qr", "")
+			targets = append(targets, want)
+			img, err := os.ReadFile(siteFile(t, f.Find("img").AttrOr("src", "")))
+			if err != nil {
+				t.Errorf("%s: QR image: %v", u, err)
+				return
+			}
+			code, err := qr.Encode(want, qr.M)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code.Scale = 6
+			if !bytes.Equal(img, code.PNG()) {
+				t.Errorf("%s: the QR image does not encode %s", u, want)
+			}
+			if !strings.Contains(f.Text(), want) {
+				t.Errorf("%s: the address %s is not written beside its QR code", u, want)
+			}
+		})
+		site := strings.TrimSuffix(commune.SiteURL, "/")
+		if want := []string{site + "/gui-tin-bao/", site + "/yeu-cau-ho-tro/"}; !slices.Equal(targets, want) {
+			t.Errorf("%s: QR codes to %v, want %v", u, targets, want)
+		}
+		for _, n := range []string{"111", "113"} {
+			if doc.Find(`main a[href="tel:`+n+`"]`).Length() == 0 {
+				t.Errorf("%s: no %s", u, n)
+			}
+		}
+	}
+}

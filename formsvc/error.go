@@ -13,6 +13,7 @@ const (
 	EUNSUPPORTED = "unsupported" // 415
 	ETOOMANY     = "too_many"    // 429
 	ENOTFOUND    = "not_found"   // 404
+	EFORBIDDEN   = "forbidden"   // 403
 	EINTERNAL    = "internal"    // 500
 	EUNAVAILABLE = "unavailable" // 503
 )
@@ -25,6 +26,7 @@ const (
 	MsgUnsupported = "Kiểu dữ liệu gửi lên không được hỗ trợ. Hãy gửi từ biểu mẫu trên trang web."
 	MsgTooMany     = "Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng đợi ít phút rồi thử lại."
 	MsgNotFound    = "Không tìm thấy trang bạn cần."
+	MsgForbidden   = "Biểu mẫu này được gửi từ một trang web khác nên không được nhận. Hãy gửi từ trang của xã."
 	MsgInternal    = "Hệ thống đang gặp sự cố nên chưa lưu được. Vui lòng thử lại sau ít phút, hoặc gọi đường dây nóng."
 	MsgUnavailable = "Hệ thống đang tạm ngừng để bảo trì. Vui lòng thử lại sau."
 )

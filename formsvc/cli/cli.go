@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -59,6 +60,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	for _, c := range commands {
 		if c.name == args[1] {
 			if err := c.run(ctx, e, args[2:]); err != nil {
+				if errors.Is(err, errHelp) {
+					return 0
+				}
 				if !errors.Is(err, errUsage) {
 					fmt.Fprintf(stderr, "formsvc %s: %v\n", c.name, err)
 				}
@@ -85,3 +89,34 @@ func usage(w io.Writer) {
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
+
+// newFlagSet makes a command's flag set with a Vietnamese usage text.
+func newFlagSet(name string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Cách dùng: formsvc %s [tùy chọn]\n\nTùy chọn:\n", name)
+		fs.VisitAll(func(f *flag.Flag) {
+			fmt.Fprintf(e.stderr, "  --%s\n      %s", f.Name, f.Usage)
+			if f.DefValue != "" && f.DefValue != "false" {
+				fmt.Fprintf(e.stderr, " (mặc định: %s)", f.DefValue)
+			}
+			fmt.Fprintln(e.stderr)
+		})
+	}
+	return fs
+}
+
+// parseFlags parses args; asking for help is not an error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// errHelp: the usage was printed on request.
+var errHelp = errors.New("help")

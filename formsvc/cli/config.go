@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ type config struct {
 	SecureCookies  string
 	OverdueAfter   string
 	LoginLimit     string
+	AllowedOrigins string
 
 	// Parsed by check.
 	proxies   []string
@@ -43,6 +45,7 @@ type config struct {
 	secure    bool
 	overdue   time.Duration
 	login     web.Limit
+	origins   []string
 }
 
 func (c *config) settings() []setting {
@@ -62,6 +65,7 @@ func (c *config) settings() []setting {
 		{"secure-cookies", "FORMSVC_SECURE_COOKIES", "false", "đặt cookie của cán bộ là Secure (bật khi có TLS phía trước: true/false)", &c.SecureCookies},
 		{"overdue-after", "FORMSVC_OVERDUE_AFTER", "3d", "hồ sơ đang mở không có thao tác quá thời gian này là quá hạn", &c.OverdueAfter},
 		{"login-limit", "FORMSVC_LOGIN_LIMIT", "10/15m", "số lần đăng nhập tối đa của một máy", &c.LoginLimit},
+		{"allowed-origins", "FORMSVC_ALLOWED_ORIGINS", "", "trang web khác (https://tên-miền, cách nhau bằng dấu phẩy) được phép gửi biểu mẫu tới API; trang của chính dịch vụ và qua proxy Netlify luôn được", &c.AllowedOrigins},
 	}
 }
 
@@ -131,6 +135,16 @@ func (c *config) check() error {
 	}
 	if c.login, err = web.ParseLimit(c.LoginLimit); err != nil {
 		return fmt.Errorf("--login-limit: %w", err)
+	}
+	if c.AllowedOrigins != "" {
+		for _, o := range strings.Split(c.AllowedOrigins, ",") {
+			o = strings.TrimSpace(o)
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+				return fmt.Errorf("--allowed-origins: %q không phải nguồn dạng https://tên-miền", o)
+			}
+			c.origins = append(c.origins, u.Scheme+"://"+u.Host)
+		}
 	}
 	return nil
 }

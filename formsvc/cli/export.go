@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -90,8 +89,7 @@ func output(e *env, path string) (w io.Writer, done func(ok bool) error, err err
 
 // runExport: formsvc export --kind tip|support --format csv|xlsx|json ...
 func runExport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("export", e)
 	cfg := bindConfig(fs, e.getenv)
 	kind := fs.String("kind", "", "loại hồ sơ: tip (tin báo) hoặc support (yêu cầu hỗ trợ)")
 	format := fs.String("format", "csv", "định dạng: csv, xlsx hoặc json (JSON Lines)")
@@ -99,8 +97,8 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	from := fs.String("from", "", "từ ngày nhận (NĂM-THÁNG-NGÀY)")
 	to := fs.String("to", "", "đến hết ngày nhận (NĂM-THÁNG-NGÀY)")
 	out := fs.String("out", "", "tệp kết quả (bỏ trống: in ra đầu ra chuẩn)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.check(); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,14 +26,13 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("officer "+sub, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("officer "+sub, e)
 	cfg := bindConfig(fs, e.getenv)
 	username := fs.String("username", "", "tên đăng nhập")
 	role := fs.String("role", "", "vai trò: admin, police hoặc social (với add)")
 	fromStdin := fs.Bool("password-stdin", false, "đọc mật khẩu từ dòng đầu của đầu vào chuẩn thay vì hỏi")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.check(); err != nil {
 		return err

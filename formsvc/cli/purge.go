@@ -2,18 +2,16 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 )
 
 // runPurge deletes closed records older than the retention setting.
 func runPurge(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("purge", e)
 	cfg := bindConfig(fs, e.getenv)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.check(); err != nil {
 		return err

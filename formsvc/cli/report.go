@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -14,16 +13,15 @@ import (
 
 // runReport: formsvc report --period 2026-H1|2026-H2|2026|FROM..TO --format xlsx|html [--out FILE]
 func runReport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("report", e)
 	cfg := bindConfig(fs, e.getenv)
 	periodFlag := fs.String("period", "", "kỳ báo cáo: 2026-H1, 2026-H2, 2026 hoặc 2026-01-01..2026-03-31")
 	format := fs.String("format", "html", "định dạng: html (in khổ A4) hoặc xlsx")
 	out := fs.String("out", "", "tệp kết quả (bỏ trống: in ra đầu ra chuẩn)")
 	publication := fs.Bool("publication", false, "bản để công bố: số nhỏ hơn 3 ghi là \"<3\"")
 	kindFlag := fs.String("kind", "", "chỉ một loại: tip hoặc support (bỏ trống: cả hai)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.check(); err != nil {
 		return err

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,11 +20,10 @@ import (
 const shutdownGrace = 30 * time.Second
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("serve", e)
 	cfg := bindConfig(fs, e.getenv)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.check(); err != nil {
 		return err
@@ -52,7 +50,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log, Commune: commune.Name,
 		SecureCookies: cfg.secure, OverdueAfter: cfg.overdue, LoginLimit: cfg.login.N, LoginLimitPer: cfg.login.Per})
 	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
-		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, Limits: cfg.limits, Console: con.Handler()})
+		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, Limits: cfg.limits, Console: con.Handler(),
+		AllowedOrigins: cfg.origins})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)

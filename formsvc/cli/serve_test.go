@@ -134,6 +134,17 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 		{[]string{"serve", "--db", ""}, nil, "--db không được để trống"},
 		{[]string{"serve", "--bogus"}, nil, "bogus"},
 		{[]string{"nope"}, nil, "không có lệnh"},
+		{[]string{"serve", "--allowed-origins", "ftp://x"}, nil, "--allowed-origins"},
+		{[]string{"serve", "--allowed-origins", "https://a.example/path"}, nil, "--allowed-origins"},
+		{[]string{"serve", "--trusted-proxies", "127.0.0.1/32"}, nil, "--client-ip-header"},
+		{[]string{"serve", "--client-ip-header", "X-Real-Ip", "--trusted-proxies", "loopback"}, nil, "CIDR"},
+		{[]string{"serve", "--submit-limit", "lots"}, nil, "--submit-limit"},
+		{[]string{"serve", "--follow-up-limit", "5/soon"}, nil, "--follow-up-limit"},
+		{[]string{"serve", "--retention", "-3d"}, nil, "--retention"},
+		{[]string{"serve", "--overdue-after", "0"}, nil, "--overdue-after"},
+		{[]string{"serve", "--secure-cookies", "maybe"}, nil, "--secure-cookies"},
+		{[]string{"serve", "--login-limit", "x/1m"}, nil, "--login-limit"},
+		{[]string{"serve"}, map[string]string{"FORMSVC_RETENTION": "forever"}, "--retention"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -24,6 +24,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case formsvc.ENOTFOUND:
 		return http.StatusNotFound
+	case formsvc.EFORBIDDEN:
+		return http.StatusForbidden
 	case formsvc.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}

@@ -19,7 +19,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/healthz", s.handleHealth())
 
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(noStore)
+		r.Use(noStore, s.origins.Handler)
 		r.Group(func(r chi.Router) {
 			r.Use(s.limiter(s.limits.SubmitGlobal, false, s.spec.Tip), s.limiter(s.limits.Submit, true, s.spec.Tip))
 			r.Post("/tips", s.handleSubmit(formsvc.KindTip))

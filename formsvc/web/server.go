@@ -32,6 +32,10 @@ type Config struct {
 	ClientIPHeader string
 	TrustedProxies []string
 	Limits         Limits
+	// AllowedOrigins are other sites' origins (https://host) whose pages
+	// may post to the API; the site's own pages always may, including
+	// through the Netlify proxy.
+	AllowedOrigins []string
 	// Console is the officers' console, served under /officer/.
 	Console http.Handler
 }
@@ -52,6 +56,7 @@ type Server struct {
 	limits     Limits
 	clientIP   func(http.Handler) http.Handler
 	console    http.Handler
+	origins    *http.CrossOriginProtection
 }
 
 // NewServer makes a server from its configuration.
@@ -64,7 +69,13 @@ func NewServer(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{
+	origins := http.NewCrossOriginProtection()
+	for _, o := range cfg.AllowedOrigins {
+		if err := origins.AddTrustedOrigin(o); err != nil {
+			log.Error("bỏ qua nguồn không hợp lệ", "origin", o, "err", err)
+		}
+	}
+	s := &Server{
 		spec:       cfg.Spec,
 		validate:   formsvc.NewValidator(now),
 		store:      cfg.Store,
@@ -82,7 +93,23 @@ func NewServer(cfg Config) *Server {
 			formsvc.KindTip:     cfg.Spec.Tip,
 			formsvc.KindSupport: cfg.Spec.Support,
 		},
+		origins: origins,
 	}
+	origins.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("từ chối bài gửi từ trang web khác", "route", r.URL.Path)
+		s.fail(w, r, s.formOf(r), nil, formsvc.Errorf(formsvc.EFORBIDDEN, formsvc.MsgForbidden))
+	}))
+	return s
+}
+
+// formOf is the form that posts to r's path, for error pages' back links.
+func (s *Server) formOf(r *http.Request) *formsvc.Form {
+	for _, f := range []*formsvc.Form{s.spec.Tip, s.spec.Support, s.spec.FollowUp, s.spec.FollowUpMessage} {
+		if f.Action == r.URL.Path {
+			return f
+		}
+	}
+	return s.spec.Tip
 }
 
 // HTTPServer wraps h in an http.Server with a timeout on every phase, so

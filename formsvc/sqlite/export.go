@@ -9,63 +9,168 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
+// rawRecord is one row as read, before decryption.
+type rawRecord struct {
+	s       formsvc.Submission
+	year    int
+	seq     int
+	created string
+	first   sql.NullString
+	closed  sql.NullString
+	assign  sql.NullInt64
+	sealed  []byte
+	service string
+}
+
+const exportBatch = 256
+
 // EachSubmission streams the records f selects, oldest first, decrypted,
-// one at a time: an export of any size holds one record in memory. Only
-// call it for an officer whose role may see f.Kinds.
+// one at a time: an export of any size holds a few hundred records in
+// memory. Reading rows and decrypting them run on two goroutines, so a
+// large export uses both cores. Only call it for an officer whose role may
+// see f.Kinds.
 func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error) error {
+	names, err := db.officerNames(ctx)
+	if err != nil {
+		return err
+	}
+	photos, err := db.photoCounts(ctx)
+	if err != nil {
+		return err
+	}
 	w, args := where(f)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, ''),
-			s.created_at, s.first_action_at, s.closed_at, COALESCE(o.username, ''), s.content,
-			CASE WHEN s.kind = 'support' THEN COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '') ELSE '' END,
-			CASE WHEN s.kind = 'tip' THEN (SELECT count(*) FROM photos p WHERE p.submission_id = s.id) ELSE 0 END
-		FROM submissions s LEFT JOIN officers o ON o.id = s.assigned_to
-		WHERE `+w+` ORDER BY s.created_at, s.id`, args...)
+			s.created_at, s.first_action_at, s.closed_at, s.assigned_to, s.content,
+			CASE WHEN s.kind = 'support' THEN COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '') ELSE '' END
+		FROM submissions s WHERE `+w+` ORDER BY s.created_at, s.id`, args...)
 	if err != nil {
 		return fmt.Errorf("read records: %w", err)
 	}
-	defer rows.Close()
+	batches := make(chan []rawRecord, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		defer rows.Close()
+		batch := make([]rawRecord, 0, exportBatch)
+		for rows.Next() {
+			var r rawRecord
+			if err := rows.Scan(&r.s.ID, &r.s.Kind, &r.year, &r.seq, &r.s.Status, &r.s.Priority, &r.s.Category,
+				&r.created, &r.first, &r.closed, &r.assign, &r.sealed, &r.service); err != nil {
+				readErr <- err
+				return
+			}
+			batch = append(batch, r)
+			if len(batch) == exportBatch {
+				select {
+				case batches <- batch:
+				case <-ctx.Done():
+					readErr <- ctx.Err()
+					return
+				}
+				batch = make([]rawRecord, 0, exportBatch)
+			}
+		}
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+			}
+		}
+		readErr <- rows.Err()
+	}()
 	var plain []byte
-	for rows.Next() {
-		var s formsvc.Submission
-		var year, seq int
-		var created, services string
-		var first, closed sql.NullString
-		var sealed []byte
-		if err := rows.Scan(&s.ID, &s.Kind, &year, &seq, &s.Status, &s.Priority, &s.Category, &created,
-			&first, &closed, &s.AssignedName, &sealed, &services, &s.PhotoCount); err != nil {
-			return err
-		}
-		s.Ref = formsvc.FormatRef(s.Kind, year, seq)
-		if s.CreatedAt, err = parseTime(created); err != nil {
-			return err
-		}
-		if first.Valid {
-			if s.FirstActionAt, err = parseTime(first.String); err != nil {
+	for batch := range batches {
+		for i := range batch {
+			r := &batch[i]
+			s := &r.s
+			if err := db.finishRecord(r, names, photos, &plain); err != nil {
+				cancel()
+				return err
+			}
+			if err := fn(s); err != nil {
+				cancel()
 				return err
 			}
 		}
-		if closed.Valid {
-			if s.ClosedAt, err = parseTime(closed.String); err != nil {
-				return err
-			}
-		}
-		if services != "" {
-			s.Services = strings.Split(services, ",")
-		}
-		n := db.keys.AEAD.NonceSize()
-		if len(sealed) < n {
-			return fmt.Errorf("record %d: sealed content too short", s.ID)
-		}
-		plain, err = db.keys.AEAD.Open(plain[:0], sealed[:n], sealed[n:], contentAAD(s.Kind))
-		if err != nil {
-			return fmt.Errorf("decrypt record %d: %w", s.ID, err)
-		}
-		if err := s.Content.UnmarshalBinary(plain); err != nil {
-			return fmt.Errorf("decode record %d: %w", s.ID, err)
-		}
-		if err := fn(&s); err != nil {
+	}
+	return <-readErr
+}
+
+// finishRecord decodes a raw row into its submission.
+func (db *DB) finishRecord(r *rawRecord, names map[int64]string, photos map[int64]int, plain *[]byte) error {
+	s := &r.s
+	var err error
+	s.Ref = formsvc.FormatRef(s.Kind, r.year, r.seq)
+	if s.CreatedAt, err = parseTime(r.created); err != nil {
+		return err
+	}
+	if r.first.Valid {
+		if s.FirstActionAt, err = parseTime(r.first.String); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	if r.closed.Valid {
+		if s.ClosedAt, err = parseTime(r.closed.String); err != nil {
+			return err
+		}
+	}
+	s.AssignedTo = r.assign.Int64
+	s.AssignedName = names[s.AssignedTo]
+	s.PhotoCount = photos[s.ID]
+	if r.service != "" {
+		s.Services = strings.Split(r.service, ",")
+	}
+	n := db.keys.AEAD.NonceSize()
+	if len(r.sealed) < n {
+		return fmt.Errorf("record %d: sealed content too short", s.ID)
+	}
+	*plain, err = db.keys.AEAD.Open((*plain)[:0], r.sealed[:n], r.sealed[n:], contentAAD(s.Kind))
+	if err != nil {
+		return fmt.Errorf("decrypt record %d: %w", s.ID, err)
+	}
+	r.sealed = nil
+	if err := s.Content.UnmarshalBinary(*plain); err != nil {
+		return fmt.Errorf("decode record %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+// officerNames maps officers' ids to usernames (a few dozen at most).
+func (db *DB) officerNames(ctx context.Context) (map[int64]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, username FROM officers`)
+	if err != nil {
+		return nil, fmt.Errorf("read officers: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// photoCounts maps the records that have photos to how many.
+func (db *DB) photoCounts(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT submission_id, count(*) FROM photos GROUP BY submission_id`)
+	if err != nil {
+		return nil, fmt.Errorf("count photos: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }

@@ -20,6 +20,14 @@ const (
 	KindSupport Kind = "support" // support request, worked by social affairs
 )
 
+// Label names the kind in Vietnamese.
+func (k Kind) Label() string {
+	if k == KindTip {
+		return "Tin báo"
+	}
+	return "Yêu cầu hỗ trợ"
+}
+
 // Prefix is the kind's prefix in officer-facing references (TB-2026-0042).
 func (k Kind) Prefix() string {
 	if k == KindTip {

@@ -65,8 +65,7 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request) {
 			labels = append(labels, label)
 			values = append(values, s.ByMonth[m])
 		}
-		kindName := map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]
-		dk.Chart = report.BarChart(kindName+" nhận được mỗi tháng, 12 tháng gần nhất", labels, values)
+		dk.Chart = report.BarChart(k.Label()+" nhận được mỗi tháng, 12 tháng gần nhất", labels, values)
 		kinds = append(kinds, dk)
 	}
 	c.render(w, r, http.StatusOK, "dashboard", "Tổng quan", kinds)

@@ -23,7 +23,7 @@ func (c *Console) exportForm(r *http.Request) exportData {
 	o := officerFrom(r.Context())
 	d := exportData{Statuses: map[string][]option{}}
 	for _, k := range o.Role.Kinds() {
-		d.Kinds = append(d.Kinds, option{string(k), map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]})
+		d.Kinds = append(d.Kinds, option{string(k), k.Label()})
 		for _, st := range formsvc.Statuses[k] {
 			d.Statuses[string(k)] = append(d.Statuses[string(k)], option{st, formsvc.OfficerStatusLabel(k, st)})
 		}

@@ -117,7 +117,7 @@ func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
 			kc.Counts = append(kc.Counts, statusCount{Status: st, Label: formsvc.OfficerStatusLabel(k, st), N: counts[k][st], URL: "/officer/?" + u.Encode()})
 		}
 		d.Counts = append(d.Counts, kc)
-		d.Kinds = append(d.Kinds, option{string(k), map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]})
+		d.Kinds = append(d.Kinds, option{string(k), k.Label()})
 		for _, st := range formsvc.Statuses[k] {
 			d.Statuses = appendOnce(d.Statuses, option{st, formsvc.OfficerStatusLabel(k, st)})
 		}

@@ -47,17 +47,12 @@ var funcs = template.FuncMap{
 	"iso":          func(t time.Time) string { return t.Format(time.RFC3339) },
 	"statusLabel":  func(k formsvc.Kind, s string) string { return formsvc.OfficerStatusLabel(k, s) },
 	"publicStatus": func(k formsvc.Kind, s string) string { return formsvc.StatusLabel(k, s) },
-	"kindLabel": func(k formsvc.Kind) string {
-		if k == formsvc.KindTip {
-			return "Tin báo"
-		}
-		return "Yêu cầu hỗ trợ"
-	},
-	"roleLabel":  func(r formsvc.Role) string { return formsvc.RoleLabels[r] },
-	"auditLabel": func(a string) string { return or(formsvc.AuditLabels[a], a) },
-	"add":        func(a, b int) int { return a + b },
-	"join":       strings.Join,
-	"lower":      strings.ToLower,
+	"kindLabel":    func(k formsvc.Kind) string { return k.Label() },
+	"roleLabel":    func(r formsvc.Role) string { return formsvc.RoleLabels[r] },
+	"auditLabel":   func(a string) string { return or(formsvc.AuditLabels[a], a) },
+	"add":          func(a, b int) int { return a + b },
+	"join":         strings.Join,
+	"lower":        strings.ToLower,
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {

@@ -23,11 +23,7 @@ func New(format string, w io.Writer, spec *formsvc.Spec, k formsvc.Kind) (Encode
 	case "csv":
 		return NewCSV(w, cols)
 	case "xlsx":
-		sheet := "Tin báo"
-		if k == formsvc.KindSupport {
-			sheet = "Yêu cầu hỗ trợ"
-		}
-		return NewXLSX(w, cols, sheet)
+		return NewXLSX(w, cols, k.Label())
 	case "json":
 		return NewJSON(w, cols), nil
 	}

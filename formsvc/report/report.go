@@ -81,7 +81,7 @@ func (r *Report) duration(d time.Duration, n int) string {
 
 func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindReport {
 	k := s.Kind
-	label := map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}[k]
+	label := k.Label()
 	kr := &KindReport{Kind: k, Label: label, Received: r.count(s.Received), PrevCount: r.count(prev.Received),
 		FirstAction: r.duration(s.FirstAction, s.FirstActionN), Closure: r.duration(s.Closure, s.ClosureN)}
 	kr.Change = r.change(s.Received, prev.Received)

@@ -24,9 +24,6 @@ type followUpMessage struct {
 	At   time.Time `json:"at"`
 }
 
-// KindLabels name the kinds for the reporter.
-var KindLabels = map[formsvc.Kind]string{formsvc.KindTip: "Tin báo", formsvc.KindSupport: "Yêu cầu hỗ trợ"}
-
 // handleFollowUp shows a submission's status and officers' replies to
 // whoever holds its receipt. The receipt comes in the body, never the URL.
 func (s *Server) handleFollowUp() http.HandlerFunc {
@@ -130,7 +127,7 @@ func (s *Server) followUpOf(ctx context.Context, sub *formsvc.Submission) (*foll
 	if err != nil {
 		return nil, err
 	}
-	fu := &followUp{Kind: sub.Kind, KindLabel: KindLabels[sub.Kind], Status: sub.Status,
+	fu := &followUp{Kind: sub.Kind, KindLabel: sub.Kind.Label(), Status: sub.Status,
 		StatusLabel: formsvc.StatusLabel(sub.Kind, sub.Status), Messages: []followUpMessage{}}
 	for _, m := range msgs {
 		from := "you"

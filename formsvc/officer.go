@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -117,10 +118,16 @@ func CheckPassword(pw, hash string) bool {
 }
 
 // dummyHash lets a login for an unknown user take as long as a real one.
-var dummyHash, _ = argon2id.CreateHash("không có tài khoản này", passwordParams)
+// It is made on first use, not at start: argon2id takes 64 MiB, which a
+// process that never checks a password (formsvc serve under the public's
+// load, export, backup) should not keep as resident memory.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := argon2id.CreateHash("không có tài khoản này", passwordParams)
+	return h
+})
 
 // CheckNoPassword spends the time of a password check, for unknown users.
-func CheckNoPassword(pw string) { CheckPassword(pw, dummyHash) }
+func CheckNoPassword(pw string) { CheckPassword(pw, dummyHash()) }
 
 // UsernameRe: 3 to 32 lower-case letters, digits, dots, dashes, underscores.
 var UsernameRe = regexp.MustCompile(`^[a-z0-9._-]{3,32}$`)

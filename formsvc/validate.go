@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -40,8 +41,9 @@ type Clean struct {
 // Validator checks form values against the rules of data/forms.yaml with
 // validator/v10 and gives a Vietnamese message per broken rule.
 type Validator struct {
-	v   *validator.Validate
-	now func() time.Time
+	v     *validator.Validate
+	now   func() time.Time
+	rules sync.Map // *Field → its Rule(), built once
 }
 
 // NewValidator makes a validator. now gives the current time (for the
@@ -56,6 +58,17 @@ func NewValidator(now func() time.Time) *Validator {
 		return IsVietnamesePhone(fl.Field().String())
 	}))
 	return val
+}
+
+// rule is fd.Rule(), built once per field: building the tag for every
+// field of every submission showed in the profile (docs/BENCHMARKS.md).
+func (val *Validator) rule(fd *Field) string {
+	if r, ok := val.rules.Load(fd); ok {
+		return r.(string)
+	}
+	r := fd.Rule()
+	val.rules.Store(fd, r)
+	return r
 }
 
 func must(err error) {
@@ -158,7 +171,7 @@ func (val *Validator) field(f *Form, fd *Field, in Values, c *Clean) string {
 		if !ok {
 			return fmt.Sprintf("%s không hợp lệ.", upper(fd.Noun))
 		}
-		if err := val.v.Var(b, fd.Rule()); err != nil {
+		if err := val.v.Var(b, val.rule(fd)); err != nil {
 			return message(fd, err)
 		}
 		c.Bools[fd.Name] = b
@@ -173,7 +186,7 @@ func (val *Validator) field(f *Form, fd *Field, in Values, c *Clean) string {
 				list = append(list, s)
 			}
 		}
-		if err := val.v.Var(list, fd.Rule()); err != nil {
+		if err := val.v.Var(list, val.rule(fd)); err != nil {
 			return message(fd, err)
 		}
 		c.Lists[fd.Name] = list
@@ -189,7 +202,7 @@ func (val *Validator) field(f *Form, fd *Field, in Values, c *Clean) string {
 				}
 			}
 		}
-		if err := val.v.Var(s, fd.Rule()); err != nil {
+		if err := val.v.Var(s, val.rule(fd)); err != nil {
 			return message(fd, err)
 		}
 		if fd.Type == FieldTel && s != "" {

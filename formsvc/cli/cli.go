@@ -37,6 +37,7 @@ func init() {
 		{"export", "xuất hồ sơ ra CSV, XLSX hoặc JSON Lines", runExport},
 		{"report", "lập báo cáo 6 tháng, năm hoặc một khoảng thời gian (HTML in A4 hoặc XLSX)", runReport},
 		{"purge", "xóa hồ sơ đã đóng quá thời gian lưu giữ (--retention)", runPurge},
+		{"backup", "sao lưu cơ sở dữ liệu khi dịch vụ đang chạy (--out TỆP); không chép khóa bí mật", runBackup},
 		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "formsvc", Version)
 			return nil

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -237,5 +238,77 @@ func TestWriteAfterCloseFails(t *testing.T) {
 	db.Close()
 	if err := db.CreateSubmission(context.Background(), tip("muộn"), hash(1)); err != sqlite.ErrClosed {
 		t.Errorf("error = %v, want ErrClosed", err)
+	}
+}
+
+// TestGroupWithAFailingWriteKeepsTheOthers holds the writer with a slow
+// write while submissions queue up, so that they share one group commit;
+// some reuse a taken receipt. The group, first run without savepoints,
+// fails, runs again with them, and keeps every other submission.
+func TestGroupWithAFailingWriteKeepsTheOthers(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	if err := db.CreateSubmission(ctx, tip("đã có"), hash(0)); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	held := make(chan struct{})
+	go db.Write(ctx, func(*sql.Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	const n = 40
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := hash(i + 1)
+			if i%10 == 3 {
+				h = hash(0) // taken
+			}
+			errs[i] = db.CreateSubmission(ctx, tip(fmt.Sprintf("tin %d", i)), h)
+		}()
+	}
+	// Wait until every submission is queued behind the held write.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		_, writes := db.WriteStats()
+		if queued := db.Queued(); queued == n || time.Now().After(deadline) {
+			if queued != n {
+				t.Fatalf("%d writes queued, want %d (writes so far %d)", queued, n, writes)
+			}
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	taken := 0
+	for i, err := range errs {
+		switch {
+		case i%10 == 3 && err != formsvc.ErrReceiptTaken:
+			t.Errorf("submission %d reused a receipt: error = %v, want ErrReceiptTaken", i, err)
+		case i%10 == 3:
+			taken++
+		case err != nil:
+			t.Errorf("submission %d: %v", i, err)
+		}
+	}
+	rows, err := db.Query(ctx, "SELECT count(*), count(DISTINCT ref_seq), max(ref_seq) FROM submissions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var count, distinct, maxSeq int
+	rows.Next()
+	rows.Scan(&count, &distinct, &maxSeq)
+	if want := 1 + n - taken; count != want || distinct != want || maxSeq != want {
+		t.Errorf("stored %d rows, %d distinct references up to %d; want %d, gapless", count, distinct, maxSeq, want)
+	}
+	if commits, writes := db.WriteStats(); writes != int64(2+n) || commits != 3 {
+		t.Errorf("%d writes in %d commits, want %d writes in 3 (one group for the queued ones)", writes, commits, 2+n)
 	}
 }

@@ -16,6 +16,21 @@ func contentAAD(k formsvc.Kind) []byte { return []byte("submission content:" + s
 
 func photoAAD(k formsvc.Kind) []byte { return []byte("submission photo:" + string(k)) }
 
+// qInsertSubmission stores a submission under the next reference number
+// of its kind and year, in one statement (prepared once, see
+// hotStatements): no row comes back when the receipt's hash is taken.
+const qInsertSubmission = `INSERT INTO submissions
+	(kind, ref_year, ref_seq, receipt_hash, status, priority, category, created_at, updated_at, content)
+	VALUES (?1, ?2, (SELECT COALESCE(MAX(ref_seq), 0) + 1 FROM submissions WHERE kind = ?1 AND ref_year = ?2),
+		?3, ?4, ?5, ?6, ?7, ?7, ?8)
+	ON CONFLICT (receipt_hash) DO NOTHING
+	RETURNING id, ref_seq`
+
+const (
+	qInsertService = `INSERT INTO submission_services (submission_id, code) VALUES (?, ?)`
+	qInsertPhoto   = `INSERT INTO photos (submission_id, content_type, data) VALUES (?, ?, ?)`
+)
+
 // CreateSubmission stores s, its services and photos in one savepoint of a
 // group commit, and returns once committed.
 func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, receiptHash []byte) error {
@@ -32,39 +47,32 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 	created := s.CreatedAt.UTC().Format(TimeFormat)
 	var id int64
 	var seq int
-	err = db.Write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ref_seq), 0) + 1 FROM submissions
-			WHERE kind = ? AND ref_year = ?`, s.Kind, year).Scan(&seq); err != nil {
-			return fmt.Errorf("next reference: %w", err)
-		}
+	// The statements run in a transaction shared with other requests: they
+	// do not stop when this request's client goes away (that would only
+	// make the group run again), and a context that cannot end spares the
+	// driver a watcher goroutine per statement.
+	wctx := context.WithoutCancel(ctx)
+	// The write may run again (see writeRerunnable): it only sets id and seq.
+	err = db.writeRerunnable(ctx, func(tx *sql.Tx) error {
 		var category any
 		if s.Category != "" {
 			category = s.Category
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO submissions
-			(kind, ref_year, ref_seq, receipt_hash, status, priority, category, created_at, updated_at, content)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (receipt_hash) DO NOTHING`,
-			s.Kind, year, seq, receiptHash, s.Status, s.Priority, category, created, created, sealed)
+		err := db.txQueryRow(wctx, tx, qInsertSubmission,
+			s.Kind, year, receiptHash, s.Status, s.Priority, category, created, sealed).Scan(&id, &seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return formsvc.ErrReceiptTaken
+		}
 		if err != nil {
 			return fmt.Errorf("insert submission: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return formsvc.ErrReceiptTaken
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
 		for _, code := range s.Services {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO submission_services (submission_id, code) VALUES (?, ?)`, id, code); err != nil {
+			if _, err := db.txExec(wctx, tx, qInsertService, id, code); err != nil {
 				return fmt.Errorf("insert service: %w", err)
 			}
 		}
 		for i, p := range s.Photos {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO photos (submission_id, content_type, data) VALUES (?, ?, ?)`,
-				id, p.ContentType, photos[i]); err != nil {
+			if _, err := db.txExec(wctx, tx, qInsertPhoto, id, p.ContentType, photos[i]); err != nil {
 				return fmt.Errorf("insert photo: %w", err)
 			}
 		}

@@ -2,9 +2,14 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,20 +26,58 @@ func behindProxy(limits web.Limits) func(*web.Config) {
 	}
 }
 
+// TestFloodFromOneClientIsLimitedOthersGoThrough: one client floods from
+// 16 connections at once; exactly its allowance is stored, the rest gets
+// 429 with Retry-After, and a real person on another address, posting in
+// the middle of the flood, gets every submission through.
 func TestFloodFromOneClientIsLimitedOthersGoThrough(t *testing.T) {
-	e := newEnvWith(t, behindProxy(web.Limits{Submit: web.Limit{N: 5, Per: time.Hour}, SubmitGlobal: web.Limit{N: 1000, Per: time.Hour}}))
+	const allowance, flood, workers, real = 5, 400, 16, 5
+	e := newEnvWith(t, behindProxy(web.Limits{Submit: web.Limit{N: allowance, Per: time.Hour}, SubmitGlobal: web.Limit{N: 1000, Per: time.Hour}}))
 	send := func(ip string) *http.Response {
 		ct, body := encodings[2].encode(t, validTip(), nil)
 		return e.post("/api/v1/tips", ct, body, "X-Nf-Client-Connection-Ip", ip)
 	}
-	for i := range 5 {
-		if res := send("198.51.100.7"); res.StatusCode != http.StatusCreated {
-			t.Fatalf("request %d from the flooder: Status = %d, want 201 within the limit", i, res.StatusCode)
+	var accepted, limited, other atomic.Int64
+	var sample atomic.Pointer[http.Response]
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				res := send("198.51.100.7")
+				switch res.StatusCode {
+				case http.StatusCreated:
+					accepted.Add(1)
+				case http.StatusTooManyRequests:
+					limited.Add(1)
+					sample.Store(res)
+				default:
+					other.Add(1)
+				}
+			}
+		}()
+	}
+	realCodes := []int{}
+	for i := range flood {
+		jobs <- i
+		if i%(flood/real) == flood/real/2 { // a real person, during the flood
+			realCodes = append(realCodes, send("203.0.113.20").StatusCode)
 		}
 	}
-	res := send("198.51.100.7")
-	if res.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("6th request: Status = %d, want 429", res.StatusCode)
+	close(jobs)
+	wg.Wait()
+	if accepted.Load() != allowance || limited.Load() != flood-allowance || other.Load() != 0 {
+		t.Errorf("flooder: %d accepted, %d limited, %d other; want %d, %d, 0",
+			accepted.Load(), limited.Load(), other.Load(), allowance, flood-allowance)
+	}
+	if fmt.Sprint(realCodes) != fmt.Sprint([]int{201, 201, 201, 201, 201}) {
+		t.Errorf("the real person during the flood got %v, want 201 each time", realCodes)
+	}
+	res := sample.Load()
+	if res == nil {
+		t.Fatal("no 429 to look at")
 	}
 	if m := decodeJSON(t, res); m["error"] != "too_many" || !strings.Contains(m["message"].(string), "quá nhiều lần") {
 		t.Errorf("429 answer = %v", m)
@@ -42,11 +85,60 @@ func TestFloodFromOneClientIsLimitedOthersGoThrough(t *testing.T) {
 	if res.Header.Get("Retry-After") == "" {
 		t.Errorf("no Retry-After header")
 	}
-	if res := send("203.0.113.20"); res.StatusCode != http.StatusCreated {
-		t.Errorf("another client: Status = %d, want 201", res.StatusCode)
+	if n := e.count(); n != allowance+real {
+		t.Errorf("stored %d, want %d", n, allowance+real)
 	}
-	if n := e.count(); n != 6 {
-		t.Errorf("stored %d, want 6", n)
+}
+
+// TestTenThousandHoneypotPostsStoreNothing: a bot that fills the hidden
+// field gets the answer a person gets, 10,000 times, in every body type and
+// on both forms, and nothing is stored; its receipts lead nowhere.
+func TestTenThousandHoneypotPostsStoreNothing(t *testing.T) {
+	e := newEnv(t)
+	h := e.srv.Config.Handler
+	const n = 10_000
+	var receipts []string
+	for i := range n {
+		in, path := validTip(), "/api/v1/tips"
+		if i%2 == 1 {
+			in, path = validSupport(), "/api/v1/support-requests"
+		}
+		in["website"] = []string{fmt.Sprintf("http://spam-%d.example", i)}
+		enc := encodings[i%len(encodings)]
+		ct, body := enc.encode(t, in, nil)
+		req := httptest.NewRequest("POST", path, body)
+		req.Header.Set("Content-Type", ct)
+		// Now and then a plain form post: the confirmation page.
+		plain := i%250 < 3 && enc.name != "json"
+		if !plain {
+			req.Header.Set("Accept", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("post %d (%s): Status = %d, want 201", i, path, rec.Code)
+		}
+		if plain {
+			if !strings.Contains(rec.Body.String(), "data-receipt") {
+				t.Fatalf("post %d: the plain form post did not get the confirmation page", i)
+			}
+			continue
+		}
+		var m map[string]string
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || !receiptRe.MatchString(m["receipt"]) {
+			t.Fatalf("post %d: answer %q, want a normal-looking receipt", i, rec.Body.String())
+		}
+		if len(receipts) < 5 {
+			receipts = append(receipts, m["receipt"])
+		}
+	}
+	if got := e.count(); got != 0 {
+		t.Errorf("stored %d rows for %d bot posts", got, n)
+	}
+	for _, r := range receipts {
+		if res := e.postJSON("/api/v1/follow-up", map[string]string{"receipt": r}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("a bot's receipt %s: Status = %d, want 404", r, res.StatusCode)
+		}
 	}
 }
 

@@ -2,21 +2,72 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/hoaphong/phongchongmaidam/data"
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
 
 // The decoders and validation, fuzzed through the real router: whatever
 // the body, the answer is one of the contract's statuses, never a 500.
 var allowed = map[int]bool{201: true, 400: true, 404: true, 413: true, 415: true, 422: true}
 
+// fuzzHandler is one server for every input of the process: a database
+// per input made fuzzing crawl at a few executions a second.
 func fuzzHandler(t *testing.T) http.Handler {
 	t.Helper()
-	return newEnv(t).srv.Config.Handler
+	site := testsite.Build(t)
+	fuzzOnce.Do(func() { fuzzH, fuzzErr = newFuzzServer(site) })
+	if fuzzErr != nil {
+		t.Fatal(fuzzErr)
+	}
+	return fuzzH
+}
+
+var (
+	fuzzOnce    sync.Once
+	fuzzH       http.Handler
+	fuzzErr     error
+	fuzzCleanup = func() {}
+)
+
+func newFuzzServer(site string) (http.Handler, error) {
+	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "formsvc-fuzz-*")
+	if err != nil {
+		return nil, err
+	}
+	keys, err := formsvc.LoadOrCreateKeyFile(filepath.Join(dir, "formsvc.key"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "formsvc.db"), keys)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	fuzzCleanup = func() {
+		db.Close()
+		os.RemoveAll(dir)
+	}
+	return web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: site,
+		Now: func() time.Time { return time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC) }}).Handler(), nil
 }
 
 func check(t *testing.T, h http.Handler, path, ct string, body []byte) {

@@ -40,7 +40,7 @@ func (s *Server) handleFollowUp() http.HandlerFunc {
 			s.fail(w, r, f, in, err)
 			return
 		}
-		s.log.Info("tra cứu", "kind", sub.Kind)
+		s.logNote(r, "tra cứu", "kind", sub.Kind)
 		if wantsJSON(r) {
 			writeJSON(w, http.StatusOK, fu)
 			return
@@ -80,7 +80,7 @@ func (s *Server) handleFollowUpMessage() http.HandlerFunc {
 			s.fail(w, r, f, in, err)
 			return
 		}
-		s.log.Info("đã nhận lời nhắn bổ sung", "kind", sub.Kind, "ref", sub.Ref)
+		s.logNote(r, "đã nhận lời nhắn bổ sung", "kind", sub.Kind, "ref", sub.Ref)
 		if wantsJSON(r) {
 			writeJSON(w, http.StatusCreated, map[string]string{"status": "received"})
 			return

@@ -30,7 +30,7 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 		}
 		if s.isBot(f, in) {
 			// A normal-looking answer, and nothing stored.
-			s.log.Info("bỏ qua bài gửi tự động (ô bẫy đã bị điền)", "kind", kind)
+			s.logNote(r, "bỏ qua bài gửi tự động (ô bẫy đã bị điền)", "kind", kind)
 			s.succeed(w, r, f, formsvc.NewReceipt())
 			return
 		}
@@ -62,7 +62,7 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 			err = s.store.CreateSubmission(r.Context(), sub, s.hasher.Hash(receipt))
 			if errors.Is(err, formsvc.ErrReceiptTaken) {
 				// A retry of a submission already stored: same answer.
-				s.log.Info("gửi lại cùng Idempotency-Key: không lưu lần nữa", "kind", kind)
+				s.logNote(r, "gửi lại cùng Idempotency-Key: không lưu lần nữa", "kind", kind)
 				s.succeed(w, r, f, receipt)
 				return
 			}
@@ -80,7 +80,7 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 			s.fail(w, r, f, in, err)
 			return
 		}
-		s.log.Info("đã nhận bài gửi", "kind", kind, "ref", sub.Ref, "priority", sub.Priority, "photos", len(photos))
+		s.logNote(r, "đã nhận bài gửi", "kind", kind, "ref", sub.Ref, "priority", sub.Priority, "photos", len(photos))
 		s.succeed(w, r, f, receipt)
 	}
 }

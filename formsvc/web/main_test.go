@@ -9,6 +9,7 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	fuzzCleanup()
 	testsite.Cleanup()
 	os.Exit(code)
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -34,6 +36,26 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// compressor gzips the text types the site and the console send.
+var compressor = middleware.NewCompressor(5, "text/html", "text/css", "text/javascript", "application/javascript",
+	"application/json", "application/ld+json", "image/svg+xml", "text/plain", "application/xml")
+
+// compress gzips answers for clients that accept it, except the API's JSON
+// answers: a receipt answer is some 60 bytes, which gzip makes larger, and
+// resetting a deflate writer for each one took a quarter of the service's
+// CPU under load (docs/BENCHMARKS.md). Pages, including the ones the API
+// answers plain form posts with, are still compressed.
+func compress(next http.Handler) http.Handler {
+	zipped := compressor.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") && wantsJSON(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		zipped.ServeHTTP(w, r)
+	})
+}
+
 // noStore keeps API answers out of every cache: a receipt must not linger.
 func noStore(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -43,20 +65,41 @@ func noStore(next http.Handler) http.Handler {
 }
 
 // requestLog logs one line per request: method, route pattern, status,
-// size and duration. Never the client's address, user agent, referrer,
-// query string, body or a receipt.
+// size and duration, and what the handler added with logNote. Never the
+// client's address, user agent, referrer, query string, body or a receipt.
 func (s *Server) requestLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		line := &logLine{msg: "yêu cầu"}
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		next.ServeHTTP(ww, r)
+		next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), logLineKey{}, line)))
 		route := ""
 		if rc := chi.RouteContext(r.Context()); rc != nil {
 			route = rc.RoutePattern()
 		}
-		s.log.Info("yêu cầu", "method", r.Method, "route", route, "status", ww.Status(),
-			"bytes", ww.BytesWritten(), "ms", time.Since(start).Milliseconds())
+		s.log.Info(line.msg, append([]any{"method", r.Method, "route", route, "status", ww.Status(),
+			"bytes", ww.BytesWritten(), "ms", time.Since(start).Milliseconds()}, line.attrs...)...)
 	})
+}
+
+// logLine is the request's log line while the request is handled.
+type logLine struct {
+	msg   string
+	attrs []any
+}
+
+type logLineKey struct{}
+
+// logNote gives the request's log line a message and more attributes, so
+// that a request makes one line (one write) however much it has to say;
+// without requestLog around the handler, it logs a line of its own.
+func (s *Server) logNote(r *http.Request, msg string, attrs ...any) {
+	if l, ok := r.Context().Value(logLineKey{}).(*logLine); ok {
+		l.msg = msg
+		l.attrs = append(l.attrs, attrs...)
+		return
+	}
+	s.log.Info(msg, attrs...)
 }
 
 // recoverer turns a panic into a 500 with the public message; the stack

@@ -55,6 +55,12 @@ func wantsJSON(r *http.Request) bool {
 	return false
 }
 
+// receiptBody answers an accepted submission.
+type receiptBody struct {
+	Receipt string `json:"receipt"`
+	Status  string `json:"status"`
+}
+
 type errorBody struct {
 	Error   string            `json:"error"`
 	Message string            `json:"message"`
@@ -112,7 +118,7 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, msg string, f *for
 // succeed answers an accepted submission with its receipt, shown once.
 func (s *Server) succeed(w http.ResponseWriter, r *http.Request, f *formsvc.Form, receipt formsvc.Receipt) {
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt.String(), "status": formsvc.StatusReceived})
+		writeJSON(w, http.StatusCreated, receiptBody{Receipt: receipt.String(), Status: formsvc.StatusReceived})
 		return
 	}
 	doc, err := s.pages.confirmation(f, receipt)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
@@ -13,8 +12,7 @@ import (
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.recoverer, securityHeaders, s.requestLog, s.clientIP)
-	r.Use(middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
-		"application/json", "application/ld+json", "image/svg+xml", "text/plain", "application/xml"))
+	r.Use(compress)
 
 	r.Get("/healthz", s.handleHealth())
 

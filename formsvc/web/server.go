@@ -112,19 +112,44 @@ func (s *Server) formOf(r *http.Request) *formsvc.Form {
 	return s.spec.Tip
 }
 
-// HTTPServer wraps h in an http.Server with a timeout on every phase, so
-// that slow or stalled clients cannot hold the service.
-func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+// Timeouts bound each phase of a request, so that slow or stalled clients
+// cannot hold the service. A zero field takes its value from
+// DefaultTimeouts.
+type Timeouts struct {
+	ReadHeader time.Duration // the request line and headers
+	Read       time.Duration // the whole request, body included
+	Write      time.Duration // from the end of the headers to the end of the answer
+	Idle       time.Duration // between requests on a kept-alive connection
+}
+
+// DefaultTimeouts are the service's timeouts. Photos on a slow phone
+// network take time: 15 MB at 1 Mbit/s is two minutes.
+var DefaultTimeouts = Timeouts{
+	ReadHeader: 10 * time.Second,
+	Read:       3 * time.Minute,
+	Write:      3 * time.Minute,
+	Idle:       60 * time.Second,
+}
+
+// HTTPServer wraps h in an http.Server with a timeout on every phase (see
+// Timeouts; Timeouts{} is DefaultTimeouts).
+func HTTPServer(addr string, h http.Handler, log *slog.Logger, t Timeouts) *http.Server {
+	d := DefaultTimeouts
+	orDefault := func(v, def time.Duration) time.Duration {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Photos on a slow phone network take time: 15 MB at 1 Mbit/s.
-		ReadTimeout:    3 * time.Minute,
-		WriteTimeout:   3 * time.Minute,
-		IdleTimeout:    60 * time.Second,
-		MaxHeaderBytes: 32 << 10,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:    func(net.Listener) context.Context { return context.Background() },
+		ReadHeaderTimeout: orDefault(t.ReadHeader, d.ReadHeader),
+		ReadTimeout:       orDefault(t.Read, d.Read),
+		WriteTimeout:      orDefault(t.Write, d.Write),
+		IdleTimeout:       orDefault(t.Idle, d.Idle),
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.Background() },
 	}
 }

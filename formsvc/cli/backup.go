@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+)
+
+// runBackup writes a consistent copy of the database while the service
+// runs. It never reads or copies the key file: the copy's content stays
+// sealed, and the key is kept apart (README.md, "Sao lưu và khôi phục").
+func runBackup(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("backup", e)
+	cfg := bindConfig(fs, e.getenv)
+	out := fs.String("out", "", "tệp sao lưu sẽ tạo, ví dụ /var/backups/formsvc/formsvc-20260115.db (bắt buộc; khóa bí mật không được chép vào đó)")
+	force := fs.Bool("force", false, "ghi đè nếu tệp sao lưu đã có")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("cần --out: tệp sao lưu sẽ tạo")
+	}
+	if sameFile(*out, cfg.KeyFile) {
+		return fmt.Errorf("--out %s là tệp khóa bí mật: không ghi đè khóa", *out)
+	}
+	if _, err := os.Stat(cfg.DB); err != nil {
+		return fmt.Errorf("không có cơ sở dữ liệu ở %s: %w", cfg.DB, err)
+	}
+	// No key: the copy is made of sealed content, which it leaves sealed.
+	db, err := sqlite.Open(ctx, cfg.DB, nil)
+	if err != nil {
+		return fmt.Errorf("cơ sở dữ liệu: %w", err)
+	}
+	defer db.Close()
+	err = db.Backup(ctx, *out, *force)
+	if errors.Is(err, sqlite.ErrBackupExists) {
+		return fmt.Errorf("tệp %s đã có: chọn tên khác, hoặc thêm --force để ghi đè", *out)
+	}
+	if err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	size := int64(0)
+	if fi, err := os.Stat(*out); err == nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(e.stdout, "Đã sao lưu cơ sở dữ liệu vào %s (%.1f MB).\n", *out, float64(size)/1e6)
+	fmt.Fprintf(e.stdout, "Khóa bí mật (%s) không nằm trong bản sao lưu: hãy cất khóa ở nơi khác. Không có khóa thì không đọc được nội dung.\n", cfg.KeyFile)
+	return nil
+}
+
+// sameFile reports whether a and b name the same existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}

@@ -236,3 +236,60 @@ func FuzzValidateTip(f *testing.F) {
 		}
 	})
 }
+
+// checkValidated: a refusal names only the form's fields, each with a
+// message; an acceptance keeps only the form's options.
+func checkValidated(t *testing.T, f *formsvc.Form, c *formsvc.Clean, err error) {
+	t.Helper()
+	if err != nil {
+		var fe *formsvc.Error
+		if !errors.As(err, &fe) || len(fe.Fields) == 0 {
+			t.Fatalf("error without field messages: %v", err)
+		}
+		for k, m := range fe.Fields {
+			if m == "" || f.Field(k) == nil {
+				t.Fatalf("bad field message %q: %q", k, m)
+			}
+		}
+		return
+	}
+	for name, list := range c.Lists {
+		for _, v := range list {
+			if !f.Field(name).HasOption(v) {
+				t.Fatalf("accepted unknown %s %q", name, v)
+			}
+		}
+	}
+}
+
+func FuzzValidateSupport(f *testing.F) {
+	f.Add("health legal_aid", "Tôi cần người giúp", "phone", "0912345678", "buổi tối", "on")
+	f.Add("", "", "", "", "", "")
+	f.Add("health health nope", "\xff", "zalo", "+84 912 345 678", "\u2028", "true")
+	s, err := formsvc.ParseSpec(mustForms())
+	if err != nil {
+		f.Fatal(err)
+	}
+	val := formsvc.NewValidator(fixedNow)
+	f.Fuzz(func(t *testing.T, services, message, method, contact, when, consent string) {
+		in := formsvc.Values{"services": strings.Fields(services), "message": {message}, "contact_method": {method},
+			"contact": {contact}, "preferred_time": {when}, "consent": {consent}}
+		c, err := val.Validate(s.Support, in)
+		checkValidated(t, s.Support, c, err)
+	})
+}
+
+func FuzzValidateFollowUpMessage(f *testing.F) {
+	f.Add("1234-5678-9012-3456", "Tôi nhớ thêm: có xe biển số lạ.")
+	f.Add("", "")
+	f.Add("12345678901234567", "\x00")
+	s, err := formsvc.ParseSpec(mustForms())
+	if err != nil {
+		f.Fatal(err)
+	}
+	val := formsvc.NewValidator(fixedNow)
+	f.Fuzz(func(t *testing.T, receipt, message string) {
+		c, err := val.Validate(s.FollowUpMessage, formsvc.Values{"receipt": {receipt}, "message": {message}})
+		checkValidated(t, s.FollowUpMessage, c, err)
+	})
+}

@@ -198,22 +198,40 @@ func TestHotlinesPage(t *testing.T) {
 }
 
 // TestSearchPage: without JavaScript /tim-kiem/ is a list of every page,
-// and the index its script searches covers the same pages.
+// and the index its script searches covers the same pages, each once: the
+// first part every page but the services, the other parts the services,
+// each part within the page budget on its own.
 func TestSearchPage(t *testing.T) {
 	doc := builtPageAt(t, "/tim-kiem/").Doc
 	listed := map[string]bool{}
 	doc.Find("[data-search-all] a[href]").Each(func(_ int, a *goquery.Selection) { listed[a.AttrOr("href", "")] = true })
-	var index []struct{ U, T, X string }
-	b, err := os.ReadFile(siteFile(t, doc.Find("[data-search-form]").AttrOr("data-index", "")))
-	if err != nil {
-		t.Fatal(err)
+	form := doc.Find("[data-search-form]")
+	parts := append([]string{form.AttrOr("data-index", "")}, strings.Fields(form.AttrOr("data-index-parts", ""))...)
+	if len(parts) < 2 {
+		t.Fatalf("the search index has %d part(s); want the pages and at least one part of services", len(parts))
 	}
-	decodeInto(t, b, &index)
 	indexed := map[string]bool{}
-	for _, it := range index {
-		indexed[it.U] = true
-		if it.T == "" {
-			t.Errorf("index entry %s has no title", it.U)
+	for i, part := range parts {
+		b, err := os.ReadFile(siteFile(t, part))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := gzipSize(t, b); n > pageBudget {
+			t.Errorf("search index part %s is %.1f KB gzipped, over the %d KB budget", part, float64(n)/1024, pageBudget/1024)
+		}
+		var index []struct{ U, T, X string }
+		decodeInto(t, b, &index)
+		for _, it := range index {
+			if indexed[it.U] {
+				t.Errorf("%s is in the search index twice", it.U)
+			}
+			indexed[it.U] = true
+			if it.T == "" {
+				t.Errorf("index entry %s has no title", it.U)
+			}
+			if service := strings.HasPrefix(it.U, "/danh-ba/") && !strings.HasPrefix(it.U, "/danh-ba/nhom/") && it.U != "/danh-ba/"; service != (i > 0) {
+				t.Errorf("%s is in part %d of the index (%s): services go in the parts after the first, every other page in the first", it.U, i, part)
+			}
 		}
 	}
 	for _, p := range builtPages(t) {

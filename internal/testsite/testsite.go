@@ -43,11 +43,14 @@ func Build(tb testing.TB) string {
 	return dir
 }
 
-// BuildInto builds the site into dest.
-func BuildInto(dest string) error {
+// BuildInto builds the site into dest. env adds variables to Hugo's
+// environment, such as HUGO_PARAMS_DIRECTORYPAGESIZE=4 to override a
+// setting of site/hugo.toml.
+func BuildInto(dest string, env ...string) error {
 	cmd := exec.Command("go", "tool", "hugo", "--source", "site", "--destination", dest,
 		"--panicOnWarning", "--cleanDestinationDir", "--quiet")
 	cmd.Dir = Root()
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("hugo: %v\n%s", err, out)

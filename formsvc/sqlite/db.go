@@ -136,9 +136,8 @@ const (
 	qRelease    = "RELEASE w"
 )
 
-// hotStatements are prepared once on the write connection: parsing them
-// again for every submission took a tenth of the service's CPU under load
-// (docs/BENCHMARKS.md).
+// hotStatements are prepared once on the write connection, not parsed
+// again for every submission.
 var hotStatements = []string{qSavepoint, qRollbackTo, qRelease, qInsertSubmission, qInsertService, qInsertPhoto}
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -298,8 +297,8 @@ func (db *DB) writer() {
 			}
 			// Once the queue is empty, let the goroutines that are ready
 			// run first (handlers about to send their write): under load
-			// one commit, one fsync, then serves more writes (+10 % in
-			// bench/load). A lone write waits for nothing.
+			// one commit, one fsync, then serves more writes. A lone write
+			// waits for nothing.
 			runtime.Gosched()
 			yielded = true
 		}
@@ -315,8 +314,8 @@ func (db *DB) WriteStats() (commits, writes int64) {
 
 // commit runs a group of writes in one transaction. A write alone, or a
 // group of writes that may all run again, runs without savepoints: a
-// savepoint and its release are two more statements per write, a tenth of
-// the writer's time (docs/BENCHMARKS.md). When one of them fails, the
+// savepoint and its release would be two more statements per write. When
+// one of them fails, the
 // transaction is rolled back: alone, that is the write's own rollback; in
 // a group, the group runs again with a savepoint each.
 func (db *DB) commit(batch []*writeReq) {

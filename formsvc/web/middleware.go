@@ -42,9 +42,10 @@ var compressor = middleware.NewCompressor(5, "text/html", "text/css", "text/java
 
 // compress gzips answers for clients that accept it, except the API's JSON
 // answers: a receipt answer is some 60 bytes, which gzip makes larger, and
-// resetting a deflate writer for each one took a quarter of the service's
-// CPU under load (docs/BENCHMARKS.md). Pages, including the ones the API
-// answers plain form posts with, are still compressed.
+// a deflate writer for each one costs CPU and memory (with every API
+// answer gzipped, the service's peak memory under load went from 78 MiB to
+// 279 MiB, docs/BENCHMARKS.md). Pages, including the ones the API answers
+// plain form posts with, are still compressed.
 func compress(next http.Handler) http.Handler {
 	zipped := compressor.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,4 +150,44 @@ func TestAccessibility(t *testing.T) {
 		})
 	}
 	t.Logf("axe-core %s, tags %v: %d page states checked", version, axeTags, len(pages))
+}
+
+// TestAccessibilityOfPagedLists runs axe-core on what only a large directory
+// shows: the site built with 4 services to a list page and 5 to a part of
+// the search index, served as static files. The pager on a middle page of
+// /danh-ba/ and of a category, and search results gathered from several
+// parts of the index.
+func TestAccessibilityOfPagedLists(t *testing.T) {
+	script := axeScript(t)
+	dir := t.TempDir()
+	if err := testsite.BuildInto(dir, "HUGO_PARAMS_DIRECTORYPAGESIZE=4", "HUGO_PARAMS_SEARCHCHUNKSIZE=5"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	ctx := browser(t, true)
+	for _, p := range []struct {
+		name, path string
+		steps      []chromedp.Action[chromedp.Void]
+	}{
+		{"directory, page 2", "/danh-ba/trang/2/", nil},
+		{"category, page 2", "/danh-ba/nhom/counselling/trang/2/", nil},
+		{"search across parts", "/tim-kiem/", []chromedp.Action[chromedp.Void]{
+			chromedp.SendKeys(chromedp.ID("q"), "tu van", chromedp.NodeVisible),
+			chromedp.WaitVisible(chromedp.CSS("[data-search-results] li")),
+		}},
+	} {
+		t.Run(p.name, func(t *testing.T) {
+			do(t, ctx, chromedp.Navigate(srv.URL+p.path), chromedp.WaitReady(chromedp.CSS("footer")))
+			if len(p.steps) > 0 {
+				do(t, ctx, p.steps...)
+			}
+			if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".pager a, [data-search-results] li").length`)); n == 0 {
+				t.Fatalf("%s: no pager and no results: nothing paged to check", p.path)
+			}
+			if r := runAxe(t, ctx, script); len(r.Violations) > 0 {
+				t.Errorf("%s (%s): %d accessibility violations:%s", p.name, p.path, len(r.Violations), describe(r.Violations))
+			}
+		})
+	}
 }

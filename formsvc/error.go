@@ -22,7 +22,7 @@ const (
 const (
 	MsgInvalid     = "Có thông tin chưa đúng. Vui lòng xem lại các ô được đánh dấu."
 	MsgMalformed   = "Không đọc được nội dung gửi lên. Vui lòng tải lại trang và gửi lại."
-	MsgTooLarge    = "Nội dung gửi lên quá lớn. Ảnh đính kèm tối đa 3 ảnh, mỗi ảnh không quá 5 MB."
+	MsgTooLarge    = "Nội dung gửi lên quá lớn." // Form.TooLargeMessage adds the form's photo limits
 	MsgUnsupported = "Kiểu dữ liệu gửi lên không được hỗ trợ. Hãy gửi từ biểu mẫu trên trang web."
 	MsgTooMany     = "Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng đợi ít phút rồi thử lại."
 	MsgNotFound    = "Không tìm thấy trang bạn cần."

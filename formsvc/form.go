@@ -157,6 +157,25 @@ func (f *Form) FileField() *Field {
 	return nil
 }
 
+// TooLargeMessage is the 413 message for f: with a file field, its limits
+// as data/forms.yaml sets them ("tối đa 3 ảnh, mỗi ảnh không quá 5 MB").
+func (f *Form) TooLargeMessage() string {
+	ff := f.FileField()
+	if ff == nil {
+		return MsgTooLarge
+	}
+	return fmt.Sprintf("%s Hãy gửi tối đa %d %s, mỗi %s không quá %s.", MsgTooLarge, ff.MaxFiles, ff.Noun, ff.Noun, megabytes(ff.MaxFileBytes))
+}
+
+// megabytes writes n bytes as people read them: "5 MB", "1,5 MB".
+func megabytes(n int64) string {
+	mb := float64(n) / (1 << 20)
+	if mb == float64(int64(mb)) {
+		return fmt.Sprintf("%d MB", int64(mb))
+	}
+	return strings.Replace(fmt.Sprintf("%.1f MB", mb), ".", ",", 1)
+}
+
 // HasOption reports whether v is one of the field's option values.
 func (fd *Field) HasOption(v string) bool {
 	return slices.ContainsFunc(fd.Options, func(o Option) bool { return o.Value == v })

@@ -1,6 +1,7 @@
 package formsvc_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -96,6 +97,30 @@ func TestRule(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.form.Field(tt.name).Rule(); got != tt.want {
 			t.Errorf("Rule(%s) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestTooLargeMessageSaysTheFormsLimits: the 413 message gives the photo
+// limits of data/forms.yaml, written the way people read sizes, and a form
+// without photos gets the plain message.
+func TestTooLargeMessageSaysTheFormsLimits(t *testing.T) {
+	s, err := formsvc.ParseSpec(mustForms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ff := s.Tip.FileField()
+	want := fmt.Sprintf("tối đa %d ảnh, mỗi ảnh không quá", ff.MaxFiles)
+	if got := s.Tip.TooLargeMessage(); !strings.HasPrefix(got, formsvc.MsgTooLarge) || !strings.Contains(got, want) {
+		t.Errorf("tip form: %q, want it to say %q", got, want)
+	}
+	if got := s.Support.TooLargeMessage(); got != formsvc.MsgTooLarge {
+		t.Errorf("support form: %q, want %q", got, formsvc.MsgTooLarge)
+	}
+	for n, want := range map[int64]string{5 << 20: "5 MB", 3 << 19: "1,5 MB", 10 << 20: "10 MB"} {
+		ff.MaxFileBytes = n
+		if got := s.Tip.TooLargeMessage(); !strings.HasSuffix(got, "không quá "+want+".") {
+			t.Errorf("%d bytes: %q, want it to end in %q", n, got, want)
 		}
 	}
 }

@@ -241,7 +241,7 @@ func message(fd *Field, err error) string {
 	case "oneof":
 		return fmt.Sprintf("Lựa chọn %s không có trong danh sách. Vui lòng chọn lại.", noun)
 	case "datetime":
-		return fmt.Sprintf("%s phải là một ngày có thật, ví dụ 15/11/2026.", upper(noun))
+		return fmt.Sprintf("%s phải là một ngày có thật: chọn trong lịch, hoặc gõ năm-tháng-ngày, ví dụ 2026-11-15.", upper(noun))
 	case "notfuture":
 		return fmt.Sprintf("%s không được là một ngày trong tương lai.", upper(noun))
 	case "vnphone":

@@ -2,7 +2,13 @@
 package site_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +25,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 	"github.com/hoaphong/phongchongmaidam/internal/testsite"
@@ -170,6 +177,19 @@ func TestRenderedFormsAgreeWithTheService(t *testing.T) {
 				if ml, ok := c.Attr("minlength"); ok {
 					n, _ := strconv.Atoi(ml)
 					checkLength(t, h, f, valid, fd.Name, n, false)
+				} else if fd.Min > 0 && fd.Type != formsvc.FieldCheckboxes {
+					t.Errorf("%s: service wants at least %d characters, page has no minlength", fd.Name, fd.Min)
+				}
+				// Dates: the page marks the ones that may not be in the
+				// future (site.js checks it), and the service refuses them.
+				if fd.Type == formsvc.FieldDate {
+					_, pageNotFuture := c.Attr("data-not-future")
+					v := clone(valid)
+					v[fd.Name] = []string{"2026-11-29"} // the day after the handler's clock
+					_, fields := submit(t, h, f.Action, v)
+					if serviceNotFuture := fields[fd.Name] != ""; pageNotFuture != serviceNotFuture {
+						t.Errorf("%s: page marks not-future=%v, service refuses tomorrow=%v", fd.Name, pageNotFuture, serviceNotFuture)
+					}
 				}
 				// Codes: the page offers exactly the codes the service accepts.
 				if opts := optionValues(c); len(opts) > 0 {
@@ -192,6 +212,101 @@ func TestRenderedFormsAgreeWithTheService(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFileFieldAgreesWithTheService: the photo input's accept list, number
+// of files and size per file are the service's, and the service takes what
+// the page allows and refuses one file too many, one byte too large and a
+// type the page does not offer.
+func TestFileFieldAgreesWithTheService(t *testing.T) {
+	s := spec(t)
+	h := handler(t, s)
+	f := s.Tip
+	ff := f.FileField()
+	if ff == nil {
+		t.Fatal("the tip form has no file field")
+	}
+	form := formOn(t, f)
+	c := named(form, ff.Name)
+	if c.AttrOr("type", "") != "file" {
+		t.Fatalf("%s is not a file input", ff.Name)
+	}
+	accept := strings.Split(c.AttrOr("accept", ""), ",")
+	if want := strings.Split(ff.Accept, ","); !slices.Equal(slices.Sorted(slices.Values(accept)), slices.Sorted(slices.Values(want))) {
+		t.Errorf("page accepts %v, service %v", accept, want)
+	}
+	maxFiles, _ := strconv.Atoi(c.AttrOr("data-max-files", ""))
+	maxBytes, _ := strconv.ParseInt(c.AttrOr("data-max-file-bytes", ""), 10, 64)
+	if maxFiles != ff.MaxFiles || maxBytes != ff.MaxFileBytes {
+		t.Errorf("page allows %d files of %d bytes, service %d of %d", maxFiles, maxBytes, ff.MaxFiles, ff.MaxFileBytes)
+	}
+	if _, ok := c.Attr("multiple"); ok != (maxFiles > 1) {
+		t.Errorf("multiple=%v with %d files allowed", ok, maxFiles)
+	}
+	valid := validValues(t, form, f)
+	photo := func(kind string) []byte {
+		var buf bytes.Buffer
+		img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+		switch kind {
+		case "image/jpeg":
+			return phototest.JPEGWithGPS(t, 8, 8, 1)
+		case "image/png":
+			png.Encode(&buf, img)
+		case "image/gif":
+			gif.Encode(&buf, img, nil)
+		}
+		return buf.Bytes()
+	}
+	post := func(files [][]byte) (int, map[string]string) {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, vs := range valid {
+			for _, v := range vs {
+				mw.WriteField(k, v)
+			}
+		}
+		for i, b := range files {
+			w, _ := mw.CreateFormFile(ff.Name, fmt.Sprintf("anh-%d", i))
+			w.Write(b)
+		}
+		mw.Close()
+		req := httptest.NewRequest("POST", f.Action, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Accept", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var body struct {
+			Fields map[string]string `json:"fields"`
+		}
+		decodeInto(t, rec.Body.Bytes(), &body)
+		return rec.Code, body.Fields
+	}
+	for _, kind := range accept {
+		files := make([][]byte, maxFiles)
+		for i := range files {
+			files[i] = photo(kind)
+		}
+		if code, fields := post(files); code != http.StatusCreated {
+			t.Errorf("%d %s files, as the page allows: status %d, fields %v", maxFiles, kind, code, fields)
+		}
+	}
+	tooMany := make([][]byte, maxFiles+1)
+	for i := range tooMany {
+		tooMany[i] = photo(accept[0])
+	}
+	if code, _ := post(tooMany); code == http.StatusCreated {
+		t.Errorf("%d files, one more than the page allows, were accepted", maxFiles+1)
+	}
+	big := append(photo("image/jpeg"), make([]byte, maxBytes)...)
+	if code, _ := post([][]byte{big}); code == http.StatusCreated {
+		t.Errorf("a %d-byte file, over the page's %d, was accepted", len(big), maxBytes)
+	}
+	if !slices.Contains(accept, "image/gif") {
+		if code, _ := post([][]byte{photo("image/gif")}); code == http.StatusCreated {
+			t.Errorf("a GIF, which the page does not accept, was accepted")
+		}
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("backup", e)
 	cfg := bindConfig(fs, e.getenv)
-	out := fs.String("out", "", "tệp sao lưu sẽ tạo, ví dụ /var/backups/formsvc/formsvc-20260115.db (bắt buộc; khóa bí mật không được chép vào đó)")
+	out := fs.String("out", "", "tệp sao lưu sẽ tạo, ví dụ /var/lib/formsvc-backups/formsvc-20260115.db (bắt buộc; khóa bí mật không được chép vào đó)")
 	force := fs.Bool("force", false, "ghi đè nếu tệp sao lưu đã có")
 	if err := parseFlags(fs, args); err != nil {
 		return err

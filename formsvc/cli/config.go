@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -83,9 +85,15 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	return c
 }
 
-// check refuses values that cannot work, with a message that names them,
-// and parses the typed ones.
-func (c *config) check() error {
+// check refuses values that cannot work, with a message that names them
+// by flag and environment variable (either may have set them), and parses
+// the typed ones.
+func (c *config) check() (err error) {
+	defer func() {
+		if err != nil {
+			err = errors.New(withEnvName(err.Error()))
+		}
+	}()
 	_, port, err := net.SplitHostPort(c.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %q không hợp lệ: cần dạng máy:cổng, ví dụ 127.0.0.1:8080", c.Addr)
@@ -97,6 +105,11 @@ func (c *config) check() error {
 		if s.v == "" {
 			return fmt.Errorf("--%s không được để trống", s.name)
 		}
+	}
+	if c.ClientIPHeader != "" && c.TrustedProxies == "" {
+		// Without it, any client could write the header itself and take a
+		// fresh rate-limit allowance with every request.
+		return fmt.Errorf("--client-ip-header cần đi cùng --trusted-proxies (dải địa chỉ của proxy đặt tiêu đề đó): nếu không, ai cũng tự đặt được tiêu đề này để né giới hạn tần suất")
 	}
 	if c.TrustedProxies != "" {
 		if c.ClientIPHeader == "" {
@@ -147,6 +160,16 @@ func (c *config) check() error {
 		}
 	}
 	return nil
+}
+
+var leadingFlag = regexp.MustCompile(`^--([a-z-]+)`)
+
+// withEnvName adds the environment variable to the flag a message starts
+// with: "--retention: …" becomes "--retention (FORMSVC_RETENTION): …".
+func withEnvName(msg string) string {
+	return leadingFlag.ReplaceAllStringFunc(msg, func(f string) string {
+		return f + " (FORMSVC_" + strings.ToUpper(strings.ReplaceAll(f[2:], "-", "_")) + ")"
+	})
 }
 
 // parseDays reads a duration that may be given in days ("365d").

@@ -130,13 +130,14 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 	}{
 		{[]string{"serve", "--addr", "localhost"}, nil, "--addr"},
 		{[]string{"serve", "--addr", "127.0.0.1:99999"}, nil, "cổng"},
-		{[]string{"serve"}, map[string]string{"FORMSVC_ADDR": "nowhere"}, "--addr"},
-		{[]string{"serve", "--db", ""}, nil, "--db không được để trống"},
+		{[]string{"serve"}, map[string]string{"FORMSVC_ADDR": "nowhere"}, "--addr (FORMSVC_ADDR)"},
+		{[]string{"serve", "--db", ""}, nil, "--db (FORMSVC_DB) không được để trống"},
 		{[]string{"serve", "--bogus"}, nil, "bogus"},
 		{[]string{"nope"}, nil, "không có lệnh"},
 		{[]string{"serve", "--allowed-origins", "ftp://x"}, nil, "--allowed-origins"},
 		{[]string{"serve", "--allowed-origins", "https://a.example/path"}, nil, "--allowed-origins"},
 		{[]string{"serve", "--trusted-proxies", "127.0.0.1/32"}, nil, "--client-ip-header"},
+		{[]string{"serve", "--client-ip-header", "X-Real-Ip"}, nil, "cần đi cùng --trusted-proxies"},
 		{[]string{"serve", "--client-ip-header", "X-Real-Ip", "--trusted-proxies", "loopback"}, nil, "CIDR"},
 		{[]string{"serve", "--submit-limit", "lots"}, nil, "--submit-limit"},
 		{[]string{"serve", "--follow-up-limit", "5/soon"}, nil, "--follow-up-limit"},
@@ -144,7 +145,7 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 		{[]string{"serve", "--overdue-after", "0"}, nil, "--overdue-after"},
 		{[]string{"serve", "--secure-cookies", "maybe"}, nil, "--secure-cookies"},
 		{[]string{"serve", "--login-limit", "x/1m"}, nil, "--login-limit"},
-		{[]string{"serve"}, map[string]string{"FORMSVC_RETENTION": "forever"}, "--retention"},
+		{[]string{"serve"}, map[string]string{"FORMSVC_RETENTION": "forever"}, "--retention (FORMSVC_RETENTION)"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -48,7 +48,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, f *formsvc.Form) (formsv
 		limit = maxBody(f)
 	}
 	if r.ContentLength > limit {
-		return nil, nil, formsvc.Errorf(formsvc.ETOOLARGE, formsvc.MsgTooLarge)
+		return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var in formsvc.Values
@@ -66,7 +66,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, f *formsvc.Form) (formsv
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, nil, formsvc.Errorf(formsvc.ETOOLARGE, formsvc.MsgTooLarge)
+			return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
 		}
 		var fe *formsvc.Error
 		if errors.As(err, &fe) {
@@ -161,7 +161,7 @@ func decodeMultipart(body io.Reader, boundary string, f *formsvc.Form) (formsvc.
 			}
 			files = append(files, upload{field: name, name: p.FileName(), data: data, large: int64(len(data)) > ff.MaxFileBytes})
 			if len(files) > ff.MaxFiles+1 {
-				return nil, nil, formsvc.Errorf(formsvc.ETOOLARGE, formsvc.MsgTooLarge)
+				return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
 			}
 			continue
 		}
@@ -170,7 +170,7 @@ func decodeMultipart(body io.Reader, boundary string, f *formsvc.Form) (formsvc.
 			return nil, nil, err
 		}
 		if len(v) > maxTextBody {
-			return nil, nil, formsvc.Errorf(formsvc.ETOOLARGE, formsvc.MsgTooLarge)
+			return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
 		}
 		in[name] = append(in[name], string(v))
 	}

@@ -2,11 +2,15 @@ package web_test
 
 import (
 	"crypto/tls"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
@@ -116,6 +120,9 @@ func TestOtherSitesCannotPostFromABrowser(t *testing.T) {
 		{"cross site", []string{"Sec-Fetch-Site", "cross-site", "Origin", "https://spam.example"}, 403},
 		{"cross site, old browser", []string{"Origin", "https://spam.example"}, 403},
 		{"allowed partner", []string{"Sec-Fetch-Site", "cross-site", "Origin", "https://doitac.example"}, 201},
+		// An older phone on the Netlify site, through its proxy: no
+		// Sec-Fetch-Site, and an Origin that is not this service's host.
+		{"allowed site, old browser", []string{"Origin", "https://doitac.example"}, 201},
 	}
 	for _, tt := range tests {
 		res := e.post("/api/v1/tips", "application/json", strings.NewReader(body), tt.headers...)
@@ -129,7 +136,46 @@ func TestOtherSitesCannotPostFromABrowser(t *testing.T) {
 			}
 		}
 	}
-	if n := e.count(); n != 3 {
-		t.Errorf("stored %d, want 3", n)
+	if n := e.count(); n != 4 {
+		t.Errorf("stored %d, want 4", n)
+	}
+}
+
+// TestPanicGetsThePublicErrorInTheRightForm: a handler that panics (here
+// the clock, mid-submission) answers 500 with the public message, as JSON
+// to a script and as the site's error page to a plain form post, stores
+// nothing, and the service goes on answering.
+func TestPanicGetsThePublicErrorInTheRightForm(t *testing.T) {
+	var broken atomic.Bool
+	e := newEnvWith(t, func(c *web.Config) {
+		now := c.Now
+		c.Now = func() time.Time {
+			if broken.Load() {
+				panic("clock broken")
+			}
+			return now()
+		}
+	})
+	broken.Store(true)
+	ct, body := encodings[0].encode(t, validTip(), nil)
+	res := e.post("/api/v1/tips", ct, body)
+	page, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusInternalServerError || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(page), formsvc.MsgInternal) {
+		t.Errorf("plain form post: Status = %d, Content-Type %q, page has the message: %v", res.StatusCode,
+			res.Header.Get("Content-Type"), strings.Contains(string(page), formsvc.MsgInternal))
+	}
+	ct, body = encodings[2].encode(t, validTip(), nil)
+	res = e.post("/api/v1/tips", ct, body, "Accept", "application/json")
+	if m := decodeJSON(t, res); res.StatusCode != http.StatusInternalServerError || m["error"] != "internal" || m["message"] != formsvc.MsgInternal {
+		t.Errorf("JSON post: Status = %d, answer %v", res.StatusCode, m)
+	}
+	if n := e.count(); n != 0 {
+		t.Errorf("stored %d submissions", n)
+	}
+	broken.Store(false)
+	ct, body = encodings[2].encode(t, validTip(), nil)
+	if res := e.post("/api/v1/tips", ct, body); res.StatusCode != http.StatusCreated {
+		t.Errorf("after the panics: Status = %d, want 201", res.StatusCode)
 	}
 }

@@ -103,8 +103,9 @@ func (s *Server) logNote(r *http.Request, msg string, attrs ...any) {
 	s.log.Info(msg, attrs...)
 }
 
-// recoverer turns a panic into a 500 with the public message; the stack
-// goes to the log, the request's content does not.
+// recoverer turns a panic into a 500 with the public message, as JSON or
+// as the site's error page for a plain form post; the stack goes to the
+// log, the request's content does not.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -113,7 +114,11 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("lỗi không lường trước", "panic", v, "stack", string(debug.Stack()))
-				s.errorJSON(w, formsvc.Errorf(formsvc.EINTERNAL, formsvc.MsgInternal))
+				if wantsJSON(r) {
+					s.errorJSON(w, formsvc.Errorf(formsvc.EINTERNAL, formsvc.MsgInternal))
+					return
+				}
+				s.errorPage(w, http.StatusInternalServerError, formsvc.MsgInternal, nil)
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -152,16 +152,26 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 		progress = func() { bar.Add(1) }
 	}
-	n, err := export.Write(enc, spec, func(fn func(*formsvc.Submission) error) error { return db.EachSubmission(ctx, f, fn) }, progress)
-	if err != nil {
+	// Logged before the first row is written: no log, no export.
+	audit := func(detail string) error {
+		return db.Audit(ctx, formsvc.AuditEntry{Username: cliUser, Action: formsvc.AuditExport, Target: string(k), Detail: detail})
+	}
+	what := fmt.Sprintf("%s, dòng lệnh", *format)
+	if err := audit(what + ": bắt đầu"); err != nil {
 		done(false)
 		return err
 	}
-	if err := done(true); err != nil {
+	n, err := export.Write(enc, spec, func(fn func(*formsvc.Submission) error) error { return db.EachSubmission(ctx, f, fn) }, progress)
+	if err == nil {
+		err = done(true)
+	} else {
+		done(false)
+	}
+	if err != nil {
+		audit(fmt.Sprintf("%s: dở dang sau %d hồ sơ", what, n))
 		return err
 	}
-	if err := db.Audit(ctx, formsvc.AuditEntry{Username: cliUser, Action: formsvc.AuditExport, Target: string(k),
-		Detail: fmt.Sprintf("%s, %d hồ sơ", *format, n)}); err != nil {
+	if err := audit(fmt.Sprintf("%s: xong, %d hồ sơ", what, n)); err != nil {
 		return err
 	}
 	if tty {

@@ -91,14 +91,16 @@ func (c *Console) loginLimiter() func(http.Handler) http.Handler {
 }
 
 // audit appends to the audit log; a failure to audit is logged loudly.
-func (c *Console) audit(r *http.Request, action, target, detail string) {
+func (c *Console) audit(r *http.Request, action, target, detail string) error {
 	e := formsvc.AuditEntry{At: c.now(), Action: action, Target: target, Detail: detail}
 	if o := officerFrom(r.Context()); o != nil {
 		e.OfficerID, e.Username = o.ID, o.Username
 	}
-	if err := c.store.Audit(r.Context(), e); err != nil {
+	err := c.store.Audit(r.Context(), e)
+	if err != nil {
 		c.log.Error("không ghi được nhật ký kiểm tra", "action", action, "err", err)
 	}
+	return err
 }
 
 type loginData struct {

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -156,6 +157,10 @@ func (c *Console) handlePhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := photos[n-1]
+	if err := c.audit(r, formsvc.AuditPhoto, s.Ref, fmt.Sprintf("ảnh %d", n)); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", p.ContentType)
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")

@@ -80,6 +80,13 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
+	// Logged before the first row leaves: an export cut short has
+	// still shown what it sent. No log, no export.
+	what := fmt.Sprintf("%s, %s", format, exportScope(q))
+	if err := c.audit(r, formsvc.AuditExport, string(k), what+": bắt đầu"); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	n, err := export.Write(enc, c.spec, func(fn func(*formsvc.Submission) error) error {
@@ -87,12 +94,28 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 	}, nil)
 	if err != nil {
 		c.log.Error("xuất dữ liệu dở dang", "err", err)
+		c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s: dở dang sau %d hồ sơ", what, n))
 		if !sw.started {
 			c.fail(w, r, err)
 		}
 		return
 	}
-	c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s, %d hồ sơ", format, n))
+	c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s: xong, %d hồ sơ", what, n))
+}
+
+// exportScope says which records an export asked for, in the audit log.
+func exportScope(q url.Values) string {
+	scope := "mọi trạng thái"
+	if st := q.Get("status"); st != "" {
+		scope = "trạng thái " + st
+	}
+	if from := q.Get("from"); from != "" {
+		scope += ", từ " + from
+	}
+	if to := q.Get("to"); to != "" {
+		scope += ", đến " + to
+	}
+	return scope
 }
 
 // startWriter notes whether anything was written yet.

@@ -3,6 +3,7 @@ package console_test
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,6 +54,17 @@ func TestExportsFollowTheRoles(t *testing.T) {
 	}
 	if !hasAudit(a.audit(), "congan", formsvc.AuditExport, "tip") || !hasAudit(a.audit(), "xahoi", formsvc.AuditExport, "support") {
 		t.Errorf("exports not audited")
+	}
+	// Each export logs its start (before any row leaves) and its end.
+	var details []string
+	for _, e := range a.audit() {
+		if e.Username == "xahoi" && e.Action == formsvc.AuditExport {
+			details = append(details, e.Detail)
+		}
+	}
+	if !slices.ContainsFunc(details, func(d string) bool { return strings.HasSuffix(d, ": bắt đầu") }) ||
+		!slices.ContainsFunc(details, func(d string) bool { return strings.Contains(d, ": xong, 1 hồ sơ") }) {
+		t.Errorf("export audit lines %q, want a start and an end with the count", details)
 	}
 	// The export page offers only the role's kinds.
 	_, doc := police.get("/officer/export")

@@ -39,6 +39,9 @@ func TestRolesNeverSeeTheOtherKind(t *testing.T) {
 					!strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
 					t.Errorf("own photo: %d %v", res.StatusCode, res.Header)
 				}
+				if !hasAudit(a.audit(), tt.who, formsvc.AuditPhoto, "") {
+					t.Errorf("viewing a photo left no line in the audit log")
+				}
 			}
 			hidden := fmt.Sprintf("/officer/cases/%d", tt.hides)
 			for _, p := range []string{hidden, hidden + "/photos/1"} {

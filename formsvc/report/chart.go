@@ -18,8 +18,10 @@ func BarChart(title string, labels []string, values []int) template.HTML {
 	n := max(len(values), 1)
 	slot := float64(w-left) / float64(n)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">`, w, h)
-	fmt.Fprintf(&b, `<title id="chart-title">%s</title>`, template.HTMLEscapeString(title))
+	// The name is on the element itself: a page may hold several charts
+	// (the admin's dashboard, a report on both kinds), and ids would repeat.
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h, template.HTMLEscapeString(title))
+	fmt.Fprintf(&b, `<title>%s</title>`, template.HTMLEscapeString(title))
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#4a4a4a"/>`, left, h-bottom, w, h-bottom)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end" fill="#1b1b1b">%d</text>`, left-4, top+4, maxV)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end" fill="#1b1b1b">0</text>`, left-4, h-bottom)

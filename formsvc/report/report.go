@@ -14,6 +14,11 @@ import (
 // recognised from a published table. Zero stays zero.
 const SmallCount = 3
 
+// Hidden marks a count hidden only so that a "<3" in the same table
+// cannot be worked out from the total and the other rows (secondary
+// suppression).
+const Hidden = "ẩn"
+
 // Report is a period report over the kinds a role may see.
 type Report struct {
 	Commune     string
@@ -72,6 +77,28 @@ func (r *Report) count(n int) string {
 	return fmt.Sprint(n)
 }
 
+// partition formats the counts of a table whose rows split total (each
+// record in exactly one row). For publication, when exactly one row is
+// small, total minus the other rows would give it away: the smallest
+// other count is hidden too. With two or more small rows, or a total that
+// is itself suppressed, the rows leave a small count undetermined.
+func (r *Report) partition(counts []int, total int) []string {
+	out := make([]string, len(counts))
+	small, other := 0, -1
+	for i, n := range counts {
+		out[i] = r.count(n)
+		if n > 0 && n < SmallCount {
+			small++
+		} else if n >= SmallCount && (other < 0 || n < counts[other]) {
+			other = i
+		}
+	}
+	if r.Publication && total >= SmallCount && small == 1 && other >= 0 {
+		out[other] = Hidden
+	}
+	return out
+}
+
 func (r *Report) duration(d time.Duration, n int) string {
 	if r.Publication && n > 0 && n < SmallCount {
 		return fmt.Sprintf("(ít hơn %d hồ sơ, không công bố)", SmallCount)
@@ -95,26 +122,54 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 		codeField = spec.Support.Field("services")
 		codeTitle = "Theo dịch vụ cần (một yêu cầu có thể cần nhiều dịch vụ)"
 	}
-	byCode := Table{Title: codeTitle, Sheet: short + " theo loại", Header: []string{"Mục", "Số hồ sơ"}}
+	// rows makes a table's rows from labels and counts; a partition of
+	// the records received gets secondary suppression.
+	rows := func(labels []string, counts []int, partition bool) [][]string {
+		cells := make([]string, len(counts))
+		if partition {
+			cells = r.partition(counts, s.Received)
+		} else {
+			for i, n := range counts {
+				cells[i] = r.count(n)
+			}
+		}
+		out := make([][]string, len(labels))
+		for i := range labels {
+			out[i] = []string{labels[i], cells[i]}
+		}
+		return out
+	}
+	var codeLabels []string
+	var codeCounts []int
 	for _, o := range codeField.Options {
-		byCode.Rows = append(byCode.Rows, []string{o.Label, r.count(s.ByCode[o.Value])})
+		codeLabels = append(codeLabels, o.Label)
+		codeCounts = append(codeCounts, s.ByCode[o.Value])
 	}
-	byStatus := Table{Title: "Theo trạng thái hiện tại", Sheet: short + " theo trạng thái", Header: []string{"Trạng thái", "Số hồ sơ"}}
+	// A tip has one category; a support request may ask for several services.
+	byCode := Table{Title: codeTitle, Sheet: short + " theo loại", Header: []string{"Mục", "Số hồ sơ"},
+		Rows: rows(codeLabels, codeCounts, k == formsvc.KindTip)}
+	var statusLabels []string
+	var statusCounts []int
 	for _, st := range formsvc.Statuses[k] {
-		byStatus.Rows = append(byStatus.Rows, []string{formsvc.OfficerStatusLabel(k, st), r.count(s.ByStatus[st])})
+		statusLabels = append(statusLabels, formsvc.OfficerStatusLabel(k, st))
+		statusCounts = append(statusCounts, s.ByStatus[st])
 	}
+	byStatus := Table{Title: "Theo trạng thái hiện tại", Sheet: short + " theo trạng thái", Header: []string{"Trạng thái", "Số hồ sơ"},
+		Rows: rows(statusLabels, statusCounts, true)}
 	byPriority := Table{Title: "Theo mức ưu tiên", Sheet: short + " theo ưu tiên", Header: []string{"Mức ưu tiên", "Số hồ sơ"},
-		Rows: [][]string{{"Cao (có trẻ em hoặc dấu hiệu ép buộc)", r.count(s.ByPriority[formsvc.PriorityHigh])}, {"Thường", r.count(s.ByPriority[formsvc.PriorityNormal])}}}
-	byMonth := Table{Title: "Theo tháng nhận", Sheet: short + " theo tháng", Header: []string{"Tháng", "Số hồ sơ"}}
-	var labels []string
+		Rows: rows([]string{"Cao (có trẻ em hoặc dấu hiệu ép buộc)", "Thường"},
+			[]int{s.ByPriority[formsvc.PriorityHigh], s.ByPriority[formsvc.PriorityNormal]}, true)}
+	var labels, monthLabels []string
 	var values []int
 	months := formsvc.Months(r.Period.From, r.Period.To.Add(-time.Nanosecond))
 	for _, m := range months {
 		t, _ := time.Parse("2006-01", m)
-		byMonth.Rows = append(byMonth.Rows, []string{t.Format("01/2006"), r.count(s.ByMonth[m])})
+		monthLabels = append(monthLabels, t.Format("01/2006"))
 		labels = append(labels, t.Format("01/06"))
 		values = append(values, s.ByMonth[m])
 	}
+	byMonth := Table{Title: "Theo tháng nhận", Sheet: short + " theo tháng", Header: []string{"Tháng", "Số hồ sơ"},
+		Rows: rows(monthLabels, values, true)}
 	summary := Table{Title: "Tóm tắt", Sheet: short + " tóm tắt", Header: []string{"Chỉ số", "Giá trị"}, Rows: [][]string{
 		{"Số hồ sơ nhận trong kỳ", kr.Received},
 		{"Kỳ trước (" + r.Previous.Label + ")", kr.PrevCount},
@@ -133,7 +188,7 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 	if r.Publication {
 		// Suppressed months would still show in a chart's bar heights.
 		for i := range values {
-			if values[i] > 0 && values[i] < SmallCount {
+			if byMonth.Rows[i][1] != fmt.Sprint(values[i]) {
 				values[i] = 0
 				labels[i] += "*"
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,26 @@ func TestPublicationSuppressesSmallCounts(t *testing.T) {
 	if strings.Contains(sup.FirstAction, "giờ") {
 		t.Errorf("a median over fewer than 3 records is published: %q", sup.FirstAction)
 	}
+	// The tables that split the tips received (by category, status,
+	// priority, month) must not let the total minus the other rows give a
+	// "<3" away: never exactly one hidden row beside a published total.
+	for _, tb := range tips.Tables[1:5] {
+		hidden, sum := 0, 0
+		for _, row := range tb.Rows {
+			n, err := strconv.Atoi(row[1])
+			if err != nil {
+				hidden++
+				continue
+			}
+			sum += n
+		}
+		if hidden == 1 {
+			t.Errorf("%s: one hidden row, and %s received minus the others (%d) gives it away: %v", tb.Title, tips.Received, sum, tb.Rows)
+		}
+	}
+	if got := cell(tips.Tables[3], "Thường"); got != report.Hidden {
+		t.Errorf("priority: \"Thường\" is %q beside a \"<3\" and the total; want it hidden too", got)
+	}
 	var buf bytes.Buffer
 	report.WriteHTML(&buf, r)
 	if strings.Contains(buf.String(), "<title>Tin báo: 2</title>") {
@@ -187,6 +208,16 @@ func TestWriteHTMLAndXLSX(t *testing.T) {
 	}
 	if doc.Find("section.kind").Length() != 2 || doc.Find("svg.chart").Length() != 2 || doc.Find("table caption").Length() != 11 {
 		t.Errorf("sections %d, charts %d, tables %d", doc.Find("section.kind").Length(), doc.Find("svg.chart").Length(), doc.Find("table caption").Length())
+	}
+	ids := map[string]int{}
+	doc.Find("[id]").Each(func(_ int, s *goquery.Selection) { ids[s.AttrOr("id", "")]++ })
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("id %q is on %d elements", id, n)
+		}
+	}
+	if doc.Find(`svg.chart[aria-label]`).Length() != 2 {
+		t.Errorf("each chart needs its own accessible name")
 	}
 	if !strings.Contains(doc.Find("style").Text(), "size:A4") || doc.Find("script").Length() != 0 || doc.Find("link").Length() != 0 {
 		t.Errorf("the report is not a self-contained A4 page")

@@ -66,6 +66,9 @@ type Officer struct {
 	FailedLogins int
 	LockedUntil  time.Time
 	CreatedAt    time.Time
+	// Credentials is the version of the password, raised by every change:
+	// a session opened under an older one is over.
+	Credentials int64
 }
 
 // Login throttling per account.

@@ -58,6 +58,8 @@ func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
+	// This browser goes on under the new password; the others are over.
+	c.sessions.Put(r.Context(), sessCred, o.Credentials+1)
 	c.audit(r, formsvc.AuditOfficerPasswd, o.Username, "tự đổi")
 	c.flash(w, r, "/officer/account", "Đã đổi mật khẩu.")
 }

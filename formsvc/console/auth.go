@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
@@ -22,7 +24,8 @@ var officerKey = &ctxKey{"officer"}
 // Session keys.
 const (
 	sessOfficer  = "officer_id"
-	sessPending  = "pending_officer_id" // password checked, second factor due
+	sessCred     = "officer_credentials" // Officer.Credentials at login
+	sessPending  = "pending_officer_id"  // password checked, second factor due
 	sessTOTPTry  = "totp_tries"
 	sessEnrolKey = "totp_enrol_secret"
 )
@@ -33,13 +36,14 @@ func officerFrom(ctx context.Context) *formsvc.Officer {
 }
 
 // loadOfficer reads the session's officer afresh on every request, so a
-// disabled account or a changed role takes effect at once.
+// disabled account, a changed role or a new password (which ends the
+// sessions opened with the old one) takes effect at once.
 func (c *Console) loadOfficer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := c.sessions.GetInt64(r.Context(), sessOfficer)
 		if id != 0 {
 			o, err := c.store.OfficerByID(r.Context(), id)
-			if err != nil || o.Disabled {
+			if err != nil || o.Disabled || c.sessions.GetInt64(r.Context(), sessCred) != o.Credentials {
 				c.sessions.Destroy(r.Context())
 			} else {
 				r = r.WithContext(context.WithValue(r.Context(), officerKey, o))
@@ -86,8 +90,20 @@ func (c *Console) loginLimiter() func(http.Handler) http.Handler {
 		return httprate.CanonicalizeIP(middleware.GetClientIP(r.Context())), nil
 	}, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusTooManyRequests, "login", "Đăng nhập",
-			loginData{Error: "Máy này đã thử đăng nhập quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."})
+			loginData{Error: "Máy này đã thử đăng nhập quá nhiều lần. Vui lòng đợi " + waitWords(c.cfg.LoginLimitPer) + " rồi thử lại."})
 	}))
+}
+
+// waitWords says a wait in Vietnamese: "15 phút", "1 giờ", "1 giờ 30 phút".
+func waitWords(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	switch {
+	case m < 60:
+		return fmt.Sprintf("%d phút", max(m, 1))
+	case m%60 == 0:
+		return fmt.Sprintf("%d giờ", m/60)
+	}
+	return fmt.Sprintf("%d giờ %d phút", m/60, m%60)
 }
 
 // audit appends to the audit log; a failure to audit is logged loudly.
@@ -141,7 +157,7 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.store.RecordLogin(r.Context(), o.ID, false, now)
 		msg := msgBadLogin
 		if o.FailedLogins+1 >= formsvc.MaxFailedLogins {
-			msg = "Sai mật khẩu quá nhiều lần: tài khoản bị tạm khóa 15 phút."
+			msg = "Sai mật khẩu quá nhiều lần: tài khoản bị tạm khóa " + waitWords(formsvc.LockDuration) + "."
 		}
 		failed(msg)
 		return
@@ -170,6 +186,7 @@ func (c *Console) completeLogin(w http.ResponseWriter, r *http.Request, o *forms
 	}
 	c.sessions.Remove(r.Context(), sessPending)
 	c.sessions.Put(r.Context(), sessOfficer, o.ID)
+	c.sessions.Put(r.Context(), sessCred, o.Credentials)
 	c.store.RecordLogin(r.Context(), o.ID, true, c.now())
 	r = r.WithContext(context.WithValue(r.Context(), officerKey, o))
 	c.audit(r, formsvc.AuditLogin, o.Username, "")

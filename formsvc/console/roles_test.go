@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
@@ -133,7 +134,7 @@ func TestAccountLockAfterFailedLogins(t *testing.T) {
 }
 
 func TestLoginLimitPerClient(t *testing.T) {
-	a := newApp(t, func(c *console.Config) { c.LoginLimit = 3 })
+	a := newApp(t, func(c *console.Config) { c.LoginLimit, c.LoginLimitPer = 3, 90*time.Minute })
 	b := a.browser()
 	var last *http.Response
 	var doc string
@@ -141,8 +142,8 @@ func TestLoginLimitPerClient(t *testing.T) {
 		res, d := b.post("/officer/login", "/officer/login", url.Values{"username": {"ai-do"}, "password": {"x"}})
 		last, doc = res, d.Find(".error-summary").Text()
 	}
-	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(doc, "quá nhiều lần") {
-		t.Errorf("4th attempt: %d %q, want 429 with a message", last.StatusCode, doc)
+	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(doc, "quá nhiều lần") || !strings.Contains(doc, "đợi 1 giờ 30 phút") {
+		t.Errorf("4th attempt: %d %q, want 429 with a message giving the configured wait", last.StatusCode, doc)
 	}
 }
 
@@ -163,6 +164,37 @@ func TestDisabledAccountLosesItsSession(t *testing.T) {
 	}
 	if !hasAudit(a.audit(), "quantri", formsvc.AuditOfficerDisable, "congan") {
 		t.Errorf("not audited")
+	}
+}
+
+// TestNewPasswordEndsTheOtherSessions: an officer who changes her password
+// stays signed in where she changed it and is signed out everywhere else;
+// an admin's reset signs her out everywhere; the new password works.
+func TestNewPasswordEndsTheOtherSessions(t *testing.T) {
+	a := newApp(t)
+	phone, office := a.loggedIn("congan"), a.loggedIn("congan")
+	const second = "mat-khau-moi-du-dai-456"
+	res, _ := office.post("/officer/account", "/officer/account/password", url.Values{"current": {password}, "new": {second}, "confirm": {second}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("own password change: %d", res.StatusCode)
+	}
+	if res, _ := office.get("/officer/"); res.StatusCode != 200 {
+		t.Errorf("the browser that changed the password was signed out: %d", res.StatusCode)
+	}
+	if res, _ := phone.get("/officer/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("another browser still works under the old password: %d", res.StatusCode)
+	}
+	admin := a.loggedIn("quantri")
+	o, _, _ := a.db.OfficerByUsername(context.Background(), "congan")
+	const third = "mat-khau-quan-tri-dat-789"
+	if res, _ := admin.post("/officer/officers", fmt.Sprintf("/officer/officers/%d/password", o.ID), url.Values{"password": {third}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin reset: %d", res.StatusCode)
+	}
+	if res, _ := office.get("/officer/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after the admin's reset the officer's session goes on: %d", res.StatusCode)
+	}
+	if res := a.browser().login("congan", third); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("login with the password the admin set: %d", res.StatusCode)
 	}
 }
 

@@ -48,6 +48,7 @@ func TestSecondFactor(t *testing.T) {
 	if res, _ := c.get("/officer/"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("the inbox opened before the second step: %d", res.StatusCode)
 	}
+	pending := cookie(c, "formsvc_session")
 	res, doc = c.post("/officer/login/totp", "/officer/login/totp", url.Values{"code": {"123456"}})
 	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(doc.Find(".error-summary").Text(), "không đúng") {
 		t.Errorf("wrong code: %d", res.StatusCode)
@@ -58,6 +59,10 @@ func TestSecondFactor(t *testing.T) {
 	}
 	if res, _ := c.get("/officer/"); res.StatusCode != 200 {
 		t.Errorf("inbox after the second step: %d", res.StatusCode)
+	}
+	// The token that carried the half-done login does not carry the whole one.
+	if after := cookie(c, "formsvc_session"); pending == "" || after == "" || after == pending {
+		t.Errorf("session token after the password %q, after the code %q: want a new one", pending, after)
 	}
 
 	// A recovery code works once.

@@ -14,12 +14,12 @@ import (
 
 var _ formsvc.OfficerService = (*DB)(nil)
 
-const officerColumns = `id, username, role, disabled, totp_enabled, failed_logins, COALESCE(locked_until, ''), created_at`
+const officerColumns = `id, username, role, disabled, totp_enabled, failed_logins, COALESCE(locked_until, ''), created_at, credentials`
 
 func scanOfficer(row interface{ Scan(...any) error }, extra ...any) (*formsvc.Officer, error) {
 	var o formsvc.Officer
 	var locked, created string
-	dest := append([]any{&o.ID, &o.Username, &o.Role, &o.Disabled, &o.TOTPEnabled, &o.FailedLogins, &locked, &created}, extra...)
+	dest := append([]any{&o.ID, &o.Username, &o.Role, &o.Disabled, &o.TOTPEnabled, &o.FailedLogins, &locked, &created, &o.Credentials}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (db *DB) updateOfficer(ctx context.Context, id int64, set string, args ...a
 
 // SetPassword replaces an account's password hash and unlocks it.
 func (db *DB) SetPassword(ctx context.Context, id int64, passwordHash string) error {
-	return db.updateOfficer(ctx, id, `password_hash = ?, failed_logins = 0, locked_until = NULL`, passwordHash)
+	return db.updateOfficer(ctx, id, `password_hash = ?, failed_logins = 0, locked_until = NULL, credentials = credentials + 1`, passwordHash)
 }
 
 // SetDisabled disables or enables an account; disabling ends its sessions

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/report"
@@ -91,7 +92,16 @@ func TestReportsFollowTheRoles(t *testing.T) {
 	}
 	res, body = a.loggedIn("xahoi").download("/officer/report/download?period=2026&format=xlsx&publication=1")
 	if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
-		t.Errorf("social xlsx report: %d", res.StatusCode)
+		t.Fatalf("social xlsx report: %d", res.StatusCode)
+	}
+	book, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := book.GetSheetList()
+	if len(sheets) == 0 || slices.ContainsFunc(sheets, func(s string) bool { return strings.HasPrefix(s, "TB ") }) ||
+		!slices.ContainsFunc(sheets, func(s string) bool { return strings.HasPrefix(s, "HT ") }) {
+		t.Errorf("social xlsx report sheets %v: want support sheets (HT …) and no tip sheets (TB …)", sheets)
 	}
 	if res, _ := police.download("/officer/report/download?period=nam-nay"); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("bad period: %d", res.StatusCode)

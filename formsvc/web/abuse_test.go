@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -199,13 +200,14 @@ func TestSpoofedHeaderFromAnUntrustedPeerIsIgnored(t *testing.T) {
 
 func TestIdempotencyKeyStoresOnce(t *testing.T) {
 	e := newEnv(t)
-	send := func(key string) (int, string) {
-		ct, body := encodings[2].encode(t, validTip(), nil)
+	sendTip := func(key string, tip formsvc.Values) (int, string) {
+		ct, body := encodings[2].encode(t, tip, nil)
 		res := e.post("/api/v1/tips", ct, body, "Idempotency-Key", key)
 		m := decodeJSON(t, res)
 		r, _ := m["receipt"].(string)
 		return res.StatusCode, r
 	}
+	send := func(key string) (int, string) { return sendTip(key, validTip()) }
 	c1, r1 := send("b6f1c2d4-0a1e-4c1b-9a53-7e0c2d1f9a10")
 	c2, r2 := send("b6f1c2d4-0a1e-4c1b-9a53-7e0c2d1f9a10")
 	if c1 != 201 || c2 != 201 || r1 != r2 || !receiptRe.MatchString(r1) {
@@ -214,17 +216,30 @@ func TestIdempotencyKeyStoresOnce(t *testing.T) {
 	if n := e.count(); n != 1 {
 		t.Errorf("stored %d records for one submission retried", n)
 	}
-	_, r3 := send("another-key-7")
+	_, r3 := send("another-key-7-0a1e4c1b")
 	if r3 == r1 || e.count() != 2 {
 		t.Errorf("a different key did not make a new record")
+	}
+	// Someone who learns the key and sends another tip with it gets a
+	// receipt of their own, never the first person's.
+	other := validTip()
+	other["description"] = []string{"Một tin báo khác, gửi kèm khóa của người khác."}
+	c4, r4 := sendTip("b6f1c2d4-0a1e-4c1b-9a53-7e0c2d1f9a10", other)
+	if c4 != 201 || r4 == r1 || e.count() != 3 {
+		t.Errorf("another tip under the same key: %d %q (first %q), %d records; want its own receipt and record", c4, r4, r1, e.count())
+	}
+	if res := e.postJSON("/api/v1/follow-up", map[string]string{"receipt": r4}); res.StatusCode != http.StatusOK ||
+		!strings.Contains(fmt.Sprint(decodeJSON(t, res)), "received") {
+		t.Errorf("the second receipt does not open its own tip: %d", res.StatusCode)
 	}
 	// The same key for the other kind is another submission.
 	res := e.postJSON("/api/v1/support-requests", map[string]any{"services": []string{"job"}, "contact_method": "none", "consent": true},
 		"Idempotency-Key", "b6f1c2d4-0a1e-4c1b-9a53-7e0c2d1f9a10")
-	if res.StatusCode != 201 || e.count() != 3 {
+	if res.StatusCode != 201 || e.count() != 4 {
 		t.Errorf("support request with a tip's key: Status %d, count %d", res.StatusCode, e.count())
 	}
-	for _, bad := range []string{strings.Repeat("k", 129), "có dấu"} {
+	// Short keys could be guessed; they are refused.
+	for _, bad := range []string{strings.Repeat("k", 129), "có dấu có dấu có dấu", "1", "short-key-15char"[:15]} {
 		ct, body := encodings[2].encode(t, validTip(), nil)
 		if res := e.post("/api/v1/tips", ct, body, "Idempotency-Key", bad); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("key %q: Status = %d, want 400", bad, res.StatusCode)

@@ -20,7 +20,7 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		idemKey := r.Header.Get("Idempotency-Key")
 		if idemKey != "" && !validIdempotencyKey(idemKey) {
-			s.fail(w, r, f, nil, formsvc.Errorf(formsvc.EMALFORMED, "Idempotency-Key không hợp lệ: 1 đến 128 ký tự ASCII nhìn thấy được."))
+			s.fail(w, r, f, nil, formsvc.Errorf(formsvc.EMALFORMED, "Idempotency-Key không hợp lệ: 16 đến 128 ký tự ASCII nhìn thấy được, ví dụ một UUID."))
 			return
 		}
 		in, files, err := decodeBody(w, r, f)
@@ -58,8 +58,10 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 		}
 		var receipt formsvc.Receipt
 		if idemKey != "" {
-			receipt = idempotentReceipt(s.receiptKey, kind, idemKey)
-			err = s.store.CreateSubmission(r.Context(), sub, s.hasher.Hash(receipt))
+			receipt, err = idempotentReceipt(s.receiptKey, sub, idemKey)
+			if err == nil {
+				err = s.store.CreateSubmission(r.Context(), sub, s.hasher.Hash(receipt))
+			}
 			if errors.Is(err, formsvc.ErrReceiptTaken) {
 				// A retry of a submission already stored: same answer.
 				s.logNote(r, "gửi lại cùng Idempotency-Key: không lưu lần nữa", "kind", kind)

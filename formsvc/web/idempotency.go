@@ -3,20 +3,25 @@ package web
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
-// maxIdempotencyKey bounds the Idempotency-Key header.
-const maxIdempotencyKey = 128
+// An Idempotency-Key is 16 to 128 visible ASCII characters: long enough
+// that a random key (a UUID) cannot be guessed.
+const (
+	minIdempotencyKey = 16
+	maxIdempotencyKey = 128
+)
 
 var receiptSpace = new(big.Int).Exp(big.NewInt(10), big.NewInt(formsvc.ReceiptDigits), nil)
 
-// validIdempotencyKey: 1 to 128 visible ASCII characters.
+// validIdempotencyKey: 16 to 128 visible ASCII characters.
 func validIdempotencyKey(k string) bool {
-	if len(k) == 0 || len(k) > maxIdempotencyKey {
+	if len(k) < minIdempotencyKey || len(k) > maxIdempotencyKey {
 		return false
 	}
 	for i := 0; i < len(k); i++ {
@@ -28,13 +33,30 @@ func validIdempotencyKey(k string) bool {
 }
 
 // idempotentReceipt derives the receipt of a submission sent with an
-// Idempotency-Key: a retry derives the same receipt, finds its hash already
-// stored, and gets the same answer without a second record. Nothing about
-// the key is stored; without the service's secret the receipt cannot be
-// derived from the key.
-func idempotentReceipt(secret []byte, kind formsvc.Kind, key string) formsvc.Receipt {
+// Idempotency-Key from the service's secret, the key and the submission
+// itself (its cleaned content and photos): a retry of the same submission
+// derives the same receipt, finds its hash already stored, and gets the
+// same answer without a second record. A different submission under the
+// same key derives another receipt, so a key never leads to someone
+// else's report. Nothing about the key is stored.
+func idempotentReceipt(secret []byte, sub *formsvc.Submission, key string) (formsvc.Receipt, error) {
+	content, err := sub.Content.MarshalBinary()
+	if err != nil {
+		return "", err
+	}
 	m := hmac.New(sha256.New, secret)
-	fmt.Fprintf(m, "idempotency:%s:%s", kind, key)
+	field := func(b []byte) {
+		binary.Write(m, binary.BigEndian, uint64(len(b)))
+		m.Write(b)
+	}
+	field([]byte("idempotency"))
+	field([]byte(sub.Kind))
+	field([]byte(key))
+	field(content)
+	for _, p := range sub.Photos {
+		field([]byte(p.ContentType))
+		field(p.Data)
+	}
 	n := new(big.Int).SetBytes(m.Sum(nil))
-	return formsvc.Receipt(fmt.Sprintf("%0*d", formsvc.ReceiptDigits, n.Mod(n, receiptSpace)))
+	return formsvc.Receipt(fmt.Sprintf("%0*d", formsvc.ReceiptDigits, n.Mod(n, receiptSpace))), nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
@@ -208,5 +209,36 @@ func TestPrintedSheetsFitOnePage(t *testing.T) {
 		if n := len(pdfPage.FindAll(pdf, -1)); n != 1 {
 			t.Errorf("%s prints on %d A4 pages, want 1", p, n)
 		}
+	}
+}
+
+// TestExitThisPage: Shift pressed three times leaves the page at once
+// (the exit link's address, here pointed at this site so that the test
+// needs no network); typing capitals in a form, each with Shift, does not.
+func TestExitThisPage(t *testing.T) {
+	svc := startService(t)
+	ctx := browser(t, true)
+	away := svc.URL + "/luot-web-an-toan/"
+	do(t, ctx,
+		chromedp.Navigate(svc.URL+"/gui-tin-bao/"),
+		chromedp.WaitVisible(chromedp.ID("tip-location")),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-exit]").href = "`+away+`"`),
+		chromedp.SendKeys(chromedp.ID("tip-location"), kb.Shift+"T"+kb.Shift+"H"+kb.Shift+"Ô"+kb.Shift+"N"),
+	)
+	time.Sleep(300 * time.Millisecond)
+	if u := get(t, ctx, chromedp.Location()); !strings.HasSuffix(u, "/gui-tin-bao/") {
+		t.Fatalf("typing capitals left the page for %s", u)
+	}
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("tip-location"), kb.Shift+kb.Shift+kb.Shift))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if u := get(t, ctx, chromedp.Location()); u == away {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("Shift three times: still at %s, want %s", u, away)
+		}
+	}
+	// The page left without a history entry: Back does not return to the form.
+	if n := get(t, ctx, chromedp.Evaluate[int](`history.length`)); n > 2 {
+		t.Errorf("history has %d entries: leaving added one", n)
 	}
 }

@@ -17,9 +17,15 @@
   if (exitLink) {
     exitLink.addEventListener("click", function (e) { e.preventDefault(); leave(); });
   }
+  // Three presses of Shift alone within 2 seconds; any other key starts the
+  // count again, so typing capitals in a form never leaves the page.
   var shifts = [];
   document.addEventListener("keydown", function (e) {
-    if (e.key !== "Shift" || e.repeat) return;
+    if (e.key !== "Shift") {
+      shifts = [];
+      return;
+    }
+    if (e.repeat) return;
     var now = Date.now();
     shifts = shifts.filter(function (t) { return now - t < 2000; });
     shifts.push(now);

@@ -5,6 +5,11 @@ import (
 	"time"
 )
 
+// DefaultRetentionDays is how long a closed record is kept before
+// `formsvc purge` deletes it, unless --retention says otherwise. The privacy
+// page (content/rieng-tu) states it; a site test holds the two together.
+const DefaultRetentionDays = 365
+
 // StatusChange is one step of a record's status history.
 type StatusChange struct {
 	From, To    string

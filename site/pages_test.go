@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"rsc.io/qr"
 
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
 
@@ -70,7 +72,7 @@ func frontMatter(t *testing.T, file string, v any) {
 // read aloud) and every source of its front matter; its section lists it
 // with date and summary.
 func TestArticles(t *testing.T) {
-	n := 0
+	counts := map[string]int{}
 	for _, section := range []string{"tuyen-truyen", "phat-thanh"} {
 		files, _ := filepath.Glob(filepath.Join(testsite.Root(), "content", section, "*.md"))
 		list := builtPageAt(t, "/"+section+"/").Doc
@@ -78,7 +80,7 @@ func TestArticles(t *testing.T) {
 			if filepath.Base(f) == "_index.md" {
 				continue
 			}
-			n++
+			counts[section]++
 			var fm struct {
 				Title, Summary, Duration string
 				Sources                  []struct{ Title, URL string }
@@ -114,8 +116,9 @@ func TestArticles(t *testing.T) {
 			}
 		}
 	}
-	if n < 10 {
-		t.Errorf("checked %d articles; expected every article", n)
+	// Issue 3: at least 12 awareness articles and 3 broadcast scripts.
+	if counts["tuyen-truyen"] < 12 || counts["phat-thanh"] < 3 {
+		t.Errorf("%d articles and %d broadcast scripts; want at least 12 and 3", counts["tuyen-truyen"], counts["phat-thanh"])
 	}
 }
 
@@ -296,5 +299,21 @@ func TestPrintedMaterial(t *testing.T) {
 				t.Errorf("%s: no %s", u, n)
 			}
 		}
+	}
+}
+
+// TestPrivacyPageMatchesTheService: the privacy page states the service's
+// default retention and the privacy version that support requests record,
+// and promises nothing the follow-up page cannot do.
+func TestPrivacyPageMatchesTheService(t *testing.T) {
+	text := builtPageAt(t, "/rieng-tu/").Doc.Find("main").Text()
+	if want := fmt.Sprintf("%d ngày sau khi đóng", formsvc.DefaultRetentionDays); !strings.Contains(text, want) {
+		t.Errorf("the privacy page does not say %q (the service's default retention)", want)
+	}
+	if want := "Phiên bản " + spec(t).PrivacyVersion + ","; !strings.Contains(text, want) {
+		t.Errorf("the privacy page does not say %q (privacy_version in data/forms.yaml)", want)
+	}
+	if strings.Contains(text, "xem thông tin bạn đã gửi") {
+		t.Errorf("the privacy page promises to show what was sent; follow-up shows status and messages only")
 	}
 }

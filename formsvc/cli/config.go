@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -63,7 +64,7 @@ func (c *config) settings() []setting {
 		{"submit-global-limit", "FORMSVC_SUBMIT_GLOBAL_LIMIT", d.SubmitGlobal.String(), "số lần gửi tối đa của mọi người cộng lại", &c.SubmitGlobal},
 		{"follow-up-limit", "FORMSVC_FOLLOW_UP_LIMIT", d.FollowUp.String(), "số lần tra cứu mã biên nhận tối đa của một máy", &c.FollowUpLimit},
 		{"follow-up-global-limit", "FORMSVC_FOLLOW_UP_GLOBAL_LIMIT", d.FollowUpGlobal.String(), "số lần tra cứu tối đa của mọi người cộng lại", &c.FollowUpGlobal},
-		{"retention", "FORMSVC_RETENTION", "365d", "thời gian giữ hồ sơ đã đóng trước khi formsvc purge xóa (ví dụ 365d, 720h)", &c.Retention},
+		{"retention", "FORMSVC_RETENTION", fmt.Sprintf("%dd", formsvc.DefaultRetentionDays), "thời gian giữ hồ sơ đã đóng trước khi formsvc purge xóa (ví dụ 365d, 720h)", &c.Retention},
 		{"secure-cookies", "FORMSVC_SECURE_COOKIES", "false", "đặt cookie của cán bộ là Secure (bật khi có TLS phía trước: true/false)", &c.SecureCookies},
 		{"overdue-after", "FORMSVC_OVERDUE_AFTER", "3d", "hồ sơ đang mở không có thao tác quá thời gian này là quá hạn", &c.OverdueAfter},
 		{"login-limit", "FORMSVC_LOGIN_LIMIT", "10/15m", "số lần đăng nhập tối đa của một máy", &c.LoginLimit},

@@ -127,6 +127,12 @@ func CleanText(s string, multiline bool) (out string, ok bool) {
 			}
 			return ' '
 		}
+		// Invisible format characters (bidi overrides such as U+202E, zero
+		// widths, the BOM) can make a text read otherwise on an officer's
+		// screen or in an export than it is; Vietnamese needs none of them.
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
 		return r
 	}, s)
 	return strings.TrimSpace(norm.NFC.String(s)), true

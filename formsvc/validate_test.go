@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
@@ -186,7 +187,7 @@ func TestNewSubmissionPriority(t *testing.T) {
 }
 
 func FuzzCleanText(f *testing.F) {
-	for _, s := range []string{"", "Hòa Phong", "a\x00b", "\xff", "Ho\u0300a\r\n", "\u2028"} {
+	for _, s := range []string{"", "Hòa Phong", "a\x00b", "\xff", "Ho\u0300a\r\n", "\u2028", "quán \u202eKO\u202c", "\ufeffthôn\u200b3"} {
 		f.Add(s, true)
 		f.Add(s, false)
 	}
@@ -202,6 +203,9 @@ func FuzzCleanText(f *testing.F) {
 		for _, r := range out {
 			if r < 0x20 && !(multiline && (r == '\n' || r == '\t')) {
 				t.Errorf("control character %U survived in %q", r, out)
+			}
+			if unicode.Is(unicode.Cf, r) {
+				t.Errorf("invisible format character %U survived in %q", r, out)
 			}
 		}
 	})

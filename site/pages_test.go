@@ -267,8 +267,14 @@ func TestPrintedMaterial(t *testing.T) {
 	if !strings.HasPrefix(commune.SiteURL, "https://") {
 		t.Fatalf("data/commune.yaml site_url = %q, want an https address", commune.SiteURL)
 	}
+	placeholder := strings.Contains(commune.SiteURL, "://example.") || strings.Contains(commune.SiteURL, "://localhost")
 	for _, u := range []string{"/tai-lieu-in/poster/", "/tai-lieu-in/to-roi/"} {
 		doc := builtPageAt(t, u).Doc
+		// While site_url is the sample address, the sheet itself says it
+		// must not be printed yet.
+		if warned := doc.Find("[data-placeholder-site]").Length() == 1; warned != placeholder {
+			t.Errorf("%s: site_url %s, printed warning shown=%v", u, commune.SiteURL, warned)
+		}
 		var targets []string
 		doc.Find("figure.qr").Each(func(_ int, f *goquery.Selection) {
 			want := f.AttrOr("data-qr", "")

@@ -77,3 +77,60 @@ func TestInboxFiltersOrderAndPages(t *testing.T) {
 }
 
 func sameRef(cell, ref string) bool { return ref != "" && strings.TrimSpace(cell) == ref }
+
+// TestDashboardCounts: the dashboard's numbers are the cases': open cases
+// by status, the received total of 12 months, this month's row, and a bar
+// chart whose name gives the same total; the police see tips only.
+func TestDashboardCounts(t *testing.T) {
+	a := newApp(t)
+	a.tip()
+	a.tip()
+	_, moved := a.tip()
+	a.support()
+	b := a.loggedIn("congan")
+	p := fmt.Sprintf("/officer/cases/%d", moved)
+	if res, _ := b.post(p, p+"/status", url.Values{"status": {"verifying"}, "note": {"Đi xác minh."}, "from": {"received"}}); res.StatusCode != 303 {
+		t.Fatalf("status change: %d", res.StatusCode)
+	}
+	_, doc := b.get("/officer/dashboard")
+	sections := doc.Find("main section")
+	if sections.Length() != 1 || strings.TrimSpace(sections.Find("h2").Text()) != "Tin báo" {
+		t.Fatalf("police dashboard sections: %d (%q)", sections.Length(), sections.Find("h2").Text())
+	}
+	if open := sections.Find("p strong").First().Text(); open != "3" {
+		t.Errorf("open cases: %q, want 3", open)
+	}
+	byStatus := map[string]string{}
+	heads := sections.Find("table").First().Find("thead th")
+	sections.Find("table").First().Find("tbody td").Each(func(i int, td *goquery.Selection) {
+		byStatus[strings.TrimSpace(heads.Eq(i).Text())] = strings.TrimSpace(td.Text())
+	})
+	var received, verifying string
+	for label, n := range byStatus {
+		switch {
+		case strings.Contains(strings.ToLower(label), "xác minh"):
+			verifying = n
+		case strings.Contains(strings.ToLower(label), "nhận"):
+			received = n
+		}
+	}
+	if received != "2" || verifying != "1" {
+		t.Errorf("open by status %v: want 2 received and 1 being verified", byStatus)
+	}
+	if caption := sections.Find("figcaption").Text(); !strings.Contains(caption, "tổng 3 trong 12 tháng") {
+		t.Errorf("chart caption %q, want a 12-month total of 3", caption)
+	}
+	month := time.Now().In(time.FixedZone("ICT", 7*3600)).Format("01/2006")
+	found := false
+	sections.Find("details tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		if strings.TrimSpace(tr.Find("td").First().Text()) == month {
+			found = strings.TrimSpace(tr.Find("td").Last().Text()) == "3"
+		}
+	})
+	if !found {
+		t.Errorf("the month table has no row %s with 3", month)
+	}
+	if sections.Find("svg.chart").Length() != 1 {
+		t.Errorf("no chart")
+	}
+}

@@ -1,6 +1,7 @@
 package site_test
 
 import (
+	"bytes"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -187,8 +188,39 @@ func TestCSPAllowsWhatThePagesLoad(t *testing.T) {
 			t.Errorf("%s: inline styles would need 'unsafe-inline'", rel)
 		}
 		doc.Find("form").Each(func(_ int, s *goquery.Selection) { need("form-action", s.AttrOr("action", "")) })
+		doc.Find("img[srcset], source[srcset], source[src], video, audio, iframe, object, embed").Each(func(_ int, s *goquery.Selection) {
+			t.Errorf("%s: <%s> loads media the checks above do not cover", rel, goquery.NodeName(s))
+		})
+		doc.Find("*").Each(func(_ int, s *goquery.Selection) {
+			for _, a := range s.Nodes[0].Attr {
+				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+					t.Errorf("%s: inline handler %s= would need 'unsafe-inline'", rel, a.Key)
+				}
+				if v := strings.ToLower(strings.TrimSpace(a.Val)); (a.Key == "href" || a.Key == "src" || a.Key == "action") && strings.HasPrefix(v, "javascript:") {
+					t.Errorf("%s: a javascript: address in %s", rel, a.Key)
+				}
+			}
+		})
 		return nil
 	})
+	// Stylesheets load nothing from elsewhere: every url() is on the site
+	// or data: (and allowed by the CSP for what it is, image or font).
+	css, _ := filepath.Glob(filepath.Join(dir, "css", "*.css"))
+	if len(css) == 0 {
+		t.Errorf("no built stylesheet under css/")
+	}
+	for _, f := range css {
+		b, _ := os.ReadFile(f)
+		for _, m := range regexp.MustCompile(`url\(\s*['"]?([^'")\s]+)`).FindAllSubmatch(b, -1) {
+			ref := string(m[1])
+			if u, err := url.Parse(ref); err != nil || u.Host != "" || (u.Scheme != "" && u.Scheme != "data") {
+				t.Errorf("%s: url(%s) leaves the site", filepath.Base(f), ref)
+			}
+		}
+		if bytes.Contains(b, []byte("@import")) {
+			t.Errorf("%s: @import", filepath.Base(f))
+		}
+	}
 	// The search script fetches its index from the site itself.
 	js, _ := filepath.Glob(filepath.Join(dir, "js", "*.js"))
 	for _, f := range js {

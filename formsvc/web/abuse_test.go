@@ -238,6 +238,21 @@ func TestIdempotencyKeyStoresOnce(t *testing.T) {
 	if res.StatusCode != 201 || e.count() != 4 {
 		t.Errorf("support request with a tip's key: Status %d, count %d", res.StatusCode, e.count())
 	}
+	// site.js's fallback: a plain form post carries the key as a field.
+	before := e.count()
+	var fieldReceipts []string
+	for range 2 {
+		in := validTip()
+		in["idempotency_key"] = []string{"c0ffee00c0ffee00c0ffee00c0ffee00"}
+		ct, body := encodings[0].encode(t, in, nil)
+		res := e.post("/api/v1/tips", ct, body, "Accept", "application/json")
+		m := decodeJSON(t, res)
+		r, _ := m["receipt"].(string)
+		fieldReceipts = append(fieldReceipts, r)
+	}
+	if fieldReceipts[0] == "" || fieldReceipts[0] != fieldReceipts[1] || e.count() != before+1 {
+		t.Errorf("the key as a form field, sent twice: receipts %v, %d new records; want one record, one receipt", fieldReceipts, e.count()-before)
+	}
 	// Short keys could be guessed; they are refused.
 	for _, bad := range []string{strings.Repeat("k", 129), "có dấu có dấu có dấu", "1", "short-key-15char"[:15]} {
 		ct, body := encodings[2].encode(t, validTip(), nil)

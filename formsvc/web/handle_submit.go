@@ -18,14 +18,19 @@ const receiptTries = 3
 func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 	f := s.forms[kind]
 	return func(w http.ResponseWriter, r *http.Request) {
-		idemKey := r.Header.Get("Idempotency-Key")
-		if idemKey != "" && !validIdempotencyKey(idemKey) {
-			s.fail(w, r, f, nil, formsvc.Errorf(formsvc.EMALFORMED, "Idempotency-Key không hợp lệ: 16 đến 128 ký tự ASCII nhìn thấy được, ví dụ một UUID."))
-			return
-		}
 		in, files, err := decodeBody(w, r, f)
 		if err != nil {
 			s.fail(w, r, f, nil, err)
+			return
+		}
+		// The key comes as a header, or as a form field when site.js falls
+		// back to a plain post after a network failure.
+		idemKey := r.Header.Get("Idempotency-Key")
+		if idemKey == "" {
+			idemKey = in.Get(idempotencyField)
+		}
+		if idemKey != "" && !validIdempotencyKey(idemKey) {
+			s.fail(w, r, f, nil, formsvc.Errorf(formsvc.EMALFORMED, "Idempotency-Key không hợp lệ: 16 đến 128 ký tự ASCII nhìn thấy được, ví dụ một UUID."))
 			return
 		}
 		if s.isBot(f, in) {

@@ -17,6 +17,10 @@ const (
 	maxIdempotencyKey = 128
 )
 
+// idempotencyField carries the key in a plain form post (site.js adds it
+// when it falls back to one); the forms do not have it otherwise.
+const idempotencyField = "idempotency_key"
+
 var receiptSpace = new(big.Int).Exp(big.NewInt(10), big.NewInt(formsvc.ReceiptDigits), nil)
 
 // validIdempotencyKey: 16 to 128 visible ASCII characters.

@@ -59,8 +59,10 @@
     }
   });
 
-  function post(action, body) {
-    return fetch(action, { method: "POST", body: body, headers: { "Accept": "application/json" }, credentials: "omit" })
+  function post(action, body, key) {
+    var headers = { "Accept": "application/json" };
+    if (key) headers["Idempotency-Key"] = key;
+    return fetch(action, { method: "POST", body: body, headers: headers, credentials: "omit" })
       .then(function (res) {
         return res.json().then(function (json) { return { status: res.status, json: json }; });
       });
@@ -93,11 +95,24 @@
     title.focus();
   }
 
+  // newKey: 32 random hexadecimal digits, or "" without crypto.
+  function newKey() {
+    if (!window.crypto || !window.crypto.getRandomValues) return "";
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+
   function enhance(form, onDone) {
     var summary = form.querySelector("[data-error-summary]");
     var sending = form.querySelector("[data-sending]");
     var button = form.querySelector("[data-submit]");
     var baseTitle = document.title.replace(/^Lỗi: /, "");
+    // A tip or a request sent twice (a retry after the network failed, or
+    // the plain post this falls back to) is stored once: both carry the
+    // same random key, and the service answers the same receipt.
+    var sends = form.hasAttribute("data-idempotent");
+    var key = sends ? newKey() : "";
 
     form.addEventListener("submit", function (e) {
       if (!window.fetch || !window.FormData) return; // plain post
@@ -106,22 +121,31 @@
       var body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
       button.disabled = true;
       sending.hidden = false;
-      post(form.action, body)
+      post(form.action, body, key)
         .then(function (r) {
           button.disabled = false;
           sending.hidden = true;
           if (r.status === 201 || r.status === 200) {
             clearErrors();
             document.title = baseTitle;
+            if (sends) key = newKey(); // what comes next is a new report
             onDone(r.json);
           } else {
             showErrors(r.json.fields || {}, r.json.message);
           }
         })
         .catch(function () {
-          // The network or the answer failed: fall back to a plain post.
+          // The network or the answer failed: fall back to a plain post,
+          // with the same key in case the first one was stored.
           button.disabled = false;
           sending.hidden = true;
+          if (key) {
+            var hidden = form.querySelector('input[name="idempotency_key"]') || document.createElement("input");
+            hidden.type = "hidden";
+            hidden.name = "idempotency_key";
+            hidden.value = key;
+            form.appendChild(hidden);
+          }
           form.submit();
         });
     });

@@ -259,3 +259,21 @@ func TestHSDSExport(t *testing.T) {
 		t.Errorf("a service whose id is not a UUID passed: formats are not asserted")
 	}
 }
+
+// TestDirectoryCategoriesAreTheFormsServices: the directory's categories
+// are the services a person can ask for on the support form (the HSDS
+// taxonomy says so), same codes in the same order.
+func TestDirectoryCategoriesAreTheFormsServices(t *testing.T) {
+	d := services(t)
+	var codes []string
+	for _, c := range d.Categories {
+		codes = append(codes, c.Code)
+	}
+	var offered []string
+	for _, o := range spec(t).Support.Field("services").Options {
+		offered = append(offered, o.Value)
+	}
+	if !slices.Equal(codes, offered) {
+		t.Errorf("data/services.yaml categories %v, support form services %v", codes, offered)
+	}
+}

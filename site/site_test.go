@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/gif"
 	"image/png"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -272,16 +273,7 @@ func TestFileFieldAgreesWithTheService(t *testing.T) {
 			w.Write(b)
 		}
 		mw.Close()
-		req := httptest.NewRequest("POST", f.Action, &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Accept", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		var body struct {
-			Fields map[string]string `json:"fields"`
-		}
-		decodeInto(t, rec.Body.Bytes(), &body)
-		return rec.Code, body.Fields
+		return submitBody(t, h, f.Action, mw.FormDataContentType(), &buf)
 	}
 	for _, kind := range accept {
 		files := make([][]byte, maxFiles)
@@ -408,14 +400,21 @@ func handler(t *testing.T, s *formsvc.Spec) http.Handler {
 // the field messages.
 func submit(t *testing.T, h http.Handler, action string, v url.Values) (int, map[string]string) {
 	t.Helper()
-	req := httptest.NewRequest("POST", action, strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return submitBody(t, h, action, "application/x-www-form-urlencoded", strings.NewReader(v.Encode()))
+}
+
+// submitBody posts body of type ct, asking for JSON, and returns the status
+// and the field messages.
+func submitBody(t *testing.T, h http.Handler, action, ct string, body io.Reader) (int, map[string]string) {
+	t.Helper()
+	req := httptest.NewRequest("POST", action, body)
+	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Accept", "application/json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	var body struct {
+	var answer struct {
 		Fields map[string]string `json:"fields"`
 	}
-	decodeInto(t, rec.Body.Bytes(), &body)
-	return rec.Code, body.Fields
+	decodeInto(t, rec.Body.Bytes(), &answer)
+	return rec.Code, answer.Fields
 }

@@ -60,8 +60,8 @@ func NewValidator(now func() time.Time) *Validator {
 	return val
 }
 
-// rule is fd.Rule(), built once per field: building the tag for every
-// field of every submission showed in the profile (docs/BENCHMARKS.md).
+// rule is fd.Rule(), built once per field rather than for every field of
+// every submission.
 func (val *Validator) rule(fd *Field) string {
 	if r, ok := val.rules.Load(fd); ok {
 		return r.(string)

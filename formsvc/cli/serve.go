@@ -24,15 +24,17 @@ const shutdownGrace = 30 * time.Second
 // GOGC or GOMEMLIMIT say otherwise. The live heap under load is a few MB,
 // so the default GOGC=100 collects very often: 400 took concurrency 64
 // from 7,606 to 9,819 accepted tips per second for 13 MiB more peak memory
-// (65 to 78 MiB, docs/BENCHMARKS.md). The
-// soft limit keeps a burst of photo uploads (each decoded in memory) from
-// letting the heap grow to five times its live size.
+// (65 to 78 MiB, docs/BENCHMARKS.md). The soft limit keeps a burst of photo
+// uploads (each decoded in memory) from letting the heap grow to five
+// times its live size.
 const (
 	gcPercent   = 400
 	memoryLimit = 256 << 20
 )
 
-func tuneGC(getenv func(string) string) {
+// TuneGC applies serve's garbage-collector settings (the load benchmark's
+// in-process server applies them too, to measure the same service).
+func TuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
@@ -51,7 +53,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr)
-	tuneGC(e.getenv)
+	TuneGC(e.getenv)
 
 	spec, err := formsvc.ParseSpec(data.FormsYAML)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,21 +153,9 @@ func (db *DB) prepare(ctx context.Context) error {
 	return nil
 }
 
-// txExec runs q in tx, through its prepared statement when q is one of
-// hotStatements.
-func (db *DB) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	if st := db.prepared[q]; st != nil {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	return tx.ExecContext(ctx, q, args...)
-}
-
-// txQueryRow is QueryRowContext in tx, prepared like txExec.
-func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
-	if st := db.prepared[q]; st != nil {
-		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return tx.QueryRowContext(ctx, q, args...)
+// stmt is hot statement q (one of hotStatements), prepared, in tx.
+func (db *DB) stmt(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
+	return tx.StmtContext(ctx, db.prepared[q])
 }
 
 // checkPragmas reads the settings back: a DSN typo must not silently
@@ -315,25 +304,13 @@ func (db *DB) WriteStats() (commits, writes int64) {
 // commit runs a group of writes in one transaction. A write alone, or a
 // group of writes that may all run again, runs without savepoints: a
 // savepoint and its release would be two more statements per write. When
-// one of them fails, the
-// transaction is rolled back: alone, that is the write's own rollback; in
-// a group, the group runs again with a savepoint each.
+// one of them fails, the transaction is rolled back: alone, that is the
+// write's own rollback; in a group, the group runs again with a savepoint
+// each.
 func (db *DB) commit(batch []*writeReq) {
-	fast := len(batch) == 1
-	if !fast {
-		fast = true
-		for _, r := range batch {
-			fast = fast && r.rerun
-		}
-	}
-	var err error
-	if fast {
-		var failed bool
-		failed, err = db.run(batch, false)
-		if failed && len(batch) > 1 {
-			_, err = db.run(batch, true)
-		}
-	} else {
+	fast := len(batch) == 1 || !slices.ContainsFunc(batch, func(r *writeReq) bool { return !r.rerun })
+	failed, err := db.run(batch, !fast)
+	if failed && len(batch) > 1 {
 		_, err = db.run(batch, true)
 	}
 	for _, r := range batch {
@@ -362,15 +339,15 @@ func (db *DB) run(batch []*writeReq, savepoints bool) (failed bool, err error) {
 			}
 			continue
 		}
-		if _, err := db.txExec(ctx, tx, qSavepoint); err != nil {
+		if _, err := db.stmt(ctx, tx, qSavepoint).ExecContext(ctx); err != nil {
 			return false, fmt.Errorf("savepoint: %w", err)
 		}
 		if r.res = r.fn(tx); r.res != nil {
-			if _, err := db.txExec(ctx, tx, qRollbackTo); err != nil {
+			if _, err := db.stmt(ctx, tx, qRollbackTo).ExecContext(ctx); err != nil {
 				return false, fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		}
-		if _, err := db.txExec(ctx, tx, qRelease); err != nil {
+		if _, err := db.stmt(ctx, tx, qRelease).ExecContext(ctx); err != nil {
 			return false, fmt.Errorf("release savepoint: %w", err)
 		}
 	}

@@ -58,7 +58,7 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 		if s.Category != "" {
 			category = s.Category
 		}
-		err := db.txQueryRow(wctx, tx, qInsertSubmission,
+		err := db.stmt(wctx, tx, qInsertSubmission).QueryRowContext(wctx,
 			s.Kind, year, receiptHash, s.Status, s.Priority, category, created, sealed).Scan(&id, &seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return formsvc.ErrReceiptTaken
@@ -67,12 +67,12 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 			return fmt.Errorf("insert submission: %w", err)
 		}
 		for _, code := range s.Services {
-			if _, err := db.txExec(wctx, tx, qInsertService, id, code); err != nil {
+			if _, err := db.stmt(wctx, tx, qInsertService).ExecContext(wctx, id, code); err != nil {
 				return fmt.Errorf("insert service: %w", err)
 			}
 		}
 		for i, p := range s.Photos {
-			if _, err := db.txExec(wctx, tx, qInsertPhoto, id, p.ContentType, photos[i]); err != nil {
+			if _, err := db.stmt(wctx, tx, qInsertPhoto).ExecContext(wctx, id, p.ContentType, photos[i]); err != nil {
 				return fmt.Errorf("insert photo: %w", err)
 			}
 		}

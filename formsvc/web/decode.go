@@ -35,6 +35,11 @@ func maxBody(f *formsvc.Form) int64 {
 	return n
 }
 
+// tooLarge is the 413 error for a body too large for form f.
+func tooLarge(f *formsvc.Form) error {
+	return &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
+}
+
 // decodeBody reads a urlencoded, multipart or JSON body into Values, with
 // the body bounded before it is read. Errors are *formsvc.Error with codes
 // EMALFORMED (400), ETOOLARGE (413) or EUNSUPPORTED (415).
@@ -48,7 +53,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, f *formsvc.Form) (formsv
 		limit = maxBody(f)
 	}
 	if r.ContentLength > limit {
-		return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
+		return nil, nil, tooLarge(f)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var in formsvc.Values
@@ -66,7 +71,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, f *formsvc.Form) (formsv
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
+			return nil, nil, tooLarge(f)
 		}
 		var fe *formsvc.Error
 		if errors.As(err, &fe) {
@@ -161,7 +166,7 @@ func decodeMultipart(body io.Reader, boundary string, f *formsvc.Form) (formsvc.
 			}
 			files = append(files, upload{field: name, name: p.FileName(), data: data, large: int64(len(data)) > ff.MaxFileBytes})
 			if len(files) > ff.MaxFiles+1 {
-				return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
+				return nil, nil, tooLarge(f)
 			}
 			continue
 		}
@@ -170,7 +175,7 @@ func decodeMultipart(body io.Reader, boundary string, f *formsvc.Form) (formsvc.
 			return nil, nil, err
 		}
 		if len(v) > maxTextBody {
-			return nil, nil, &formsvc.Error{Code: formsvc.ETOOLARGE, Message: f.TooLargeMessage()}
+			return nil, nil, tooLarge(f)
 		}
 		in[name] = append(in[name], string(v))
 	}

@@ -11,13 +11,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/cli"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
@@ -69,13 +69,7 @@ func MaybeServe() {
 // maxBatch. The officers' console, which a tip never reaches, is left out.
 func serveInProcess(ctx context.Context, dir string, maxBatch int, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	// The garbage collector as formsvc serve sets it (formsvc/cli/serve.go).
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(256 << 20)
-	}
+	cli.TuneGC(os.Getenv) // the garbage collector as formsvc serve sets it
 	if p := os.Getenv(ProfileEnv); p != "" {
 		f, err := os.Create(p)
 		if err != nil {

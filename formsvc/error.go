@@ -16,6 +16,7 @@ const (
 	EFORBIDDEN   = "forbidden"   // 403
 	EINTERNAL    = "internal"    // 500
 	EUNAVAILABLE = "unavailable" // 503
+	ECHALLENGE   = "challenge"   // 428: answer the proof-of-work challenge first
 )
 
 // Vietnamese messages shown to the public.
@@ -29,6 +30,8 @@ const (
 	MsgForbidden   = "Biểu mẫu này được gửi từ một trang web khác nên không được nhận. Hãy gửi từ trang của xã."
 	MsgInternal    = "Hệ thống đang gặp sự cố nên chưa lưu được. Vui lòng thử lại sau ít phút, hoặc gọi đường dây nóng."
 	MsgUnavailable = "Hệ thống đang tạm ngừng để bảo trì. Vui lòng thử lại sau."
+	MsgBusy        = "Hệ thống đang nhận quá nhiều bài gửi cùng lúc nên chưa nhận thêm được. Nội dung bạn viết vẫn còn trên trang: vui lòng gửi lại sau vài phút, hoặc gọi đường dây nóng nếu việc gấp."
+	MsgChallenge   = "Hệ thống đang bận. Trình duyệt cần làm một phép tính ngắn để chứng tỏ đây là người gửi thật; vui lòng gửi lại."
 )
 
 // Error is the one error type that crosses layers: a code, a message that

@@ -143,19 +143,6 @@ func TestTenThousandHoneypotPostsStoreNothing(t *testing.T) {
 	}
 }
 
-func TestGlobalCeiling(t *testing.T) {
-	e := newEnvWith(t, behindProxy(web.Limits{Submit: web.Limit{N: 100, Per: time.Hour}, SubmitGlobal: web.Limit{N: 3, Per: time.Hour}}))
-	codes := []int{}
-	for i := range 5 {
-		ct, body := encodings[2].encode(t, validTip(), nil)
-		res := e.post("/api/v1/tips", ct, body, "X-Nf-Client-Connection-Ip", "192.0.2."+string(rune('1'+i)))
-		codes = append(codes, res.StatusCode)
-	}
-	if codes[2] != 201 || codes[3] != 429 || codes[4] != 429 {
-		t.Errorf("statuses = %v, want the ceiling after 3", codes)
-	}
-}
-
 func TestFollowUpGuessingIsLimited(t *testing.T) {
 	e := newEnvWith(t, behindProxy(web.Limits{FollowUp: web.Limit{N: 3, Per: time.Hour}, FollowUpGlobal: web.Limit{N: 100, Per: time.Hour}}))
 	for i := range 3 {

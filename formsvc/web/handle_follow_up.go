@@ -110,6 +110,7 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request, f *formsvc.Form)
 		}
 		return in, nil, &formsvc.Error{Code: formsvc.EINVALID, Message: formsvc.MsgInvalid, Fields: map[string]string{"receipt": msg}}
 	}
+	accept(r) // a lookup made, found or not: this is what bounds guessing
 	sub, err := s.store.SubmissionByReceipt(r.Context(), s.hasher.Hash(receipt))
 	if formsvc.ErrorCode(err) == formsvc.ENOTFOUND {
 		return in, nil, &formsvc.Error{Code: formsvc.ENOTFOUND, Message: "Không tìm thấy mã biên nhận này.",

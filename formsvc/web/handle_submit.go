@@ -87,6 +87,7 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 			s.fail(w, r, f, in, err)
 			return
 		}
+		accept(r)
 		s.logNote(r, "đã nhận bài gửi", "kind", kind, "ref", sub.Ref, "priority", sub.Priority, "photos", len(photos))
 		s.succeed(w, r, f, receipt)
 	}

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,27 +77,168 @@ func clientIP(header string, trustedProxies []string) func(http.Handler) http.Ha
 	return middleware.ClientIPFromHeader(header, trustedProxies...)
 }
 
-// limiter makes the rate-limit middleware for l. Keys are keyed hashes of
-// the client's address under a key that lives only as long as the process,
-// so not even the limiter's memory holds an address in clear.
-func (s *Server) limiter(l Limit, perClient bool, f *formsvc.Form) func(http.Handler) http.Handler {
+// networkShare: one IPv6 /48 (65,536 /64 "clients") may send this many
+// times one client's allowance.
+const networkShare = 4
+
+// plainShare is the part of a shared ceiling kept for plain form posts
+// (JavaScript off), 1 in plainShare; the rest is for the site's
+// JavaScript, which can answer a proof-of-work challenge.
+const plainShare = 4
+
+// guard is the intake's defence for one group of routes, in this order:
+//  1. per client (an IPv4 address or an IPv6 /64), every request counts;
+//  2. per IPv6 /48, networkShare times a client's allowance;
+//  3. a shared ceiling that counts only what the service accepted, split
+//     into a share for the site's JavaScript and a smaller one for plain
+//     posts; while the JavaScript share is half used, its requests must
+//     carry a solved proof-of-work challenge (428 with a challenge if not).
+//
+// What is refused at any step (and 400, 413, 415, 422 from the handler)
+// never uses up the shared ceiling: only accept(r) counts.
+type guard struct {
+	s       *Server
+	form    *formsvc.Form
+	client  func(http.Handler) http.Handler
+	network func(http.Handler) http.Handler
+	script  *ceiling
+	plain   *ceiling
+}
+
+func (s *Server) newGuard(perClient, shared Limit, f *formsvc.Form) *guard {
+	g := &guard{s: s, form: f,
+		client:  s.limiter(perClient, 1, clientKey, f),
+		network: s.limiter(perClient, networkShare, networkKey, f)}
+	if shared.N > 0 {
+		plain := max(1, shared.N/plainShare)
+		g.plain = newCeiling(plain, shared.Per, s.now)
+		g.script = newCeiling(max(1, shared.N-plain), shared.Per, s.now)
+	}
+	return g
+}
+
+// Handler is the guard as middleware.
+func (g *guard) Handler(next http.Handler) http.Handler {
+	shared := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.script == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		c := g.plain
+		if wantsJSON(r) {
+			c = g.script
+		}
+		if c.full() {
+			g.s.log.Warn("vượt trần chung", "route", r.URL.Path, "script", c == g.script)
+			g.s.fail(w, r, g.form, nil, formsvc.Errorf(formsvc.ETOOMANY, formsvc.MsgBusy))
+			return
+		}
+		if c == g.script && c.pressed() {
+			if err := g.s.pow.verify(r.Header.Get(PowHeader)); err != nil {
+				g.s.logNote(r, "cần lời giải thử thách", "reason", err.Error())
+				writeJSON(w, http.StatusPreconditionRequired, errorBody{Error: formsvc.ECHALLENGE,
+					Message: formsvc.MsgChallenge, Challenge: ptr(g.s.pow.issue())})
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ceilingKey{}, c)))
+	})
+	return g.client(g.network(shared))
+}
+
+// pressed reports whether requests of the site's JavaScript must now
+// carry a solved challenge.
+func (g *guard) pressed() bool { return g.script != nil && g.script.pressed() }
+
+type ceilingKey struct{}
+
+// accept counts r against its shared ceiling: the handler calls it once
+// the request did its work (a submission stored, a receipt looked up).
+func accept(r *http.Request) {
+	if c, ok := r.Context().Value(ceilingKey{}).(*ceiling); ok {
+		c.add()
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// clientKey is a client: an IPv4 address, or an IPv6 /64 (what one
+// subscriber line gets).
+func clientKey(r *http.Request) string {
+	return httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
+}
+
+// networkKey is an IPv6 /48 (what one site or customer gets), or "" for
+// IPv4: an IPv4 client is already one address.
+func networkKey(r *http.Request) string {
+	ip := net.ParseIP(middleware.GetClientIP(r.Context()))
+	if ip == nil || ip.To4() != nil {
+		return ""
+	}
+	return ip.Mask(net.CIDRMask(48, 128)).String() + "/48"
+}
+
+// limiter makes a per-client limit of times×l keyed by key; a request with
+// an empty key passes. Keys are keyed hashes under a key that lives only
+// as long as the process, so not even the limiter's memory holds an
+// address in clear.
+func (s *Server) limiter(l Limit, times int, key func(*http.Request) string, f *formsvc.Form) func(http.Handler) http.Handler {
 	if l.N == 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
-	key := httprate.Key("*")
-	if perClient {
-		key = func(r *http.Request) (string, error) {
-			ip := httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
-			m := hmac.New(sha256.New, s.limitKey)
-			m.Write([]byte(ip))
-			return hex.EncodeToString(m.Sum(nil)[:16]), nil
-		}
-	}
-	return httprate.LimitBy(l.N, l.Per, key, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-		s.log.Warn("vượt giới hạn", "route", r.URL.Path, "per_client", perClient)
+	rl := httprate.NewRateLimiter(l.N*times, l.Per, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("vượt giới hạn", "route", r.URL.Path, "times", times)
 		s.fail(w, r, f, nil, formsvc.Errorf(formsvc.ETOOMANY, formsvc.MsgTooMany))
 	}))
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			k := key(r)
+			if k == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			m := hmac.New(sha256.New, s.limitKey)
+			m.Write([]byte(k))
+			if rl.RespondOnLimit(w, r, hex.EncodeToString(m.Sum(nil)[:16])) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
+
+// ceiling counts accepted requests over a sliding window (the previous
+// window weighted by how much of it still overlaps, as httprate does),
+// through an httprate.LimitCounter so that it can live elsewhere than in
+// this process.
+type ceiling struct {
+	n       int
+	per     time.Duration
+	offset  time.Duration // windows start when the ceiling was made
+	now     func() time.Time
+	counter httprate.LimitCounter
+}
+
+func newCeiling(n int, per time.Duration, now func() time.Time) *ceiling {
+	start := now().UTC()
+	return &ceiling{n: n, per: per, now: now, offset: start.Sub(start.Truncate(per)),
+		counter: httprate.NewLocalLimitCounter(per)}
+}
+
+func (c *ceiling) window(t time.Time) time.Time {
+	return t.Add(-c.offset).Truncate(c.per).Add(c.offset)
+}
+
+func (c *ceiling) rate() float64 {
+	now := c.now().UTC()
+	cur := c.window(now)
+	n, prev, _ := c.counter.Get("*", cur, cur.Add(-c.per))
+	return float64(prev)*float64(c.per-now.Sub(cur))/float64(c.per) + float64(n)
+}
+
+func (c *ceiling) add()          { c.counter.Increment("*", c.window(c.now().UTC())) }
+func (c *ceiling) full() bool    { return c.rate() >= float64(c.n) }
+func (c *ceiling) pressed() bool { return c.rate() >= float64(c.n)/2 }
 
 func newLimitKey() []byte {
 	k := make([]byte, 32)

@@ -42,6 +42,7 @@ func (p *pages) write(w http.ResponseWriter, status int, doc *goquery.Document) 
 		http.Error(w, formsvc.MsgInternal, http.StatusInternalServerError)
 		return
 	}
+	retryAfter(w, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

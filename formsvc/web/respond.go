@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"strings"
@@ -28,6 +29,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case formsvc.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case formsvc.ECHALLENGE:
+		return http.StatusPreconditionRequired
 	}
 	return http.StatusInternalServerError
 }
@@ -65,9 +68,20 @@ type errorBody struct {
 	Error   string            `json:"error"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Challenge is the proof-of-work challenge to solve (428 only).
+	Challenge *Challenge `json:"challenge,omitempty"`
+}
+
+// retryAfter is the wait a 429 or 503 answer asks for, unless the
+// limiter that refused already said.
+func retryAfter(w http.ResponseWriter, status int) {
+	if (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60")
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	retryAfter(w, status)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
@@ -76,7 +90,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) errorJSON(w http.ResponseWriter, err error) {
 	code := formsvc.ErrorCode(err)
 	body := errorBody{Error: jsonCode(code), Message: formsvc.ErrorMessage(err)}
-	if fe, ok := err.(*formsvc.Error); ok {
+	var fe *formsvc.Error
+	if errors.As(err, &fe) {
 		body.Fields = fe.Fields
 	}
 	writeJSON(w, statusOf(code), body)
@@ -91,7 +106,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, f *formsvc.Form, i
 		return
 	}
 	code := formsvc.ErrorCode(err)
-	if fe, ok := err.(*formsvc.Error); ok && len(fe.Fields) > 0 && f.Page != "" {
+	var fe *formsvc.Error
+	if errors.As(err, &fe) && len(fe.Fields) > 0 && f.Page != "" {
 		if doc, perr := s.pages.formWithErrors(f, in, fe.Fields); perr == nil {
 			s.pages.write(w, statusOf(code), doc)
 			return
@@ -107,6 +123,7 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, msg string, f *for
 	doc, err := s.pages.errorPage(msg, f)
 	if err != nil {
 		s.log.Error("không mở được trang lỗi", "err", err)
+		retryAfter(w, status)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
 		w.Write([]byte(msg + "\n"))

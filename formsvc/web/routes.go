@@ -19,17 +19,18 @@ func (s *Server) Handler() http.Handler {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(noStore, s.origins.Handler)
 		r.Group(func(r chi.Router) {
-			r.Use(s.limiter(s.limits.SubmitGlobal, false, s.spec.Tip), s.limiter(s.limits.Submit, true, s.spec.Tip))
+			r.Use(s.submit.Handler)
 			r.Post("/tips", s.handleSubmit(formsvc.KindTip))
 			r.Post("/support-requests", s.handleSubmit(formsvc.KindSupport))
 		})
 		r.Group(func(r chi.Router) {
 			// Attempts with receipts: bounded per client and for everyone,
 			// so guessing a receipt is hopeless (see docs/BENCHMARKS.md).
-			r.Use(s.limiter(s.limits.FollowUpGlobal, false, s.spec.FollowUp), s.limiter(s.limits.FollowUp, true, s.spec.FollowUp))
+			r.Use(s.followUp.Handler)
 			r.Post("/follow-up", s.handleFollowUp())
 			r.Post("/follow-up/messages", s.handleFollowUpMessage())
 		})
+		r.Get("/challenge", s.handleChallenge())
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			s.errorJSON(w, formsvc.Errorf(formsvc.ENOTFOUND, formsvc.MsgNotFound))
 		})

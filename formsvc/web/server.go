@@ -54,6 +54,9 @@ type Server struct {
 	receiptKey []byte
 	limitKey   []byte
 	limits     Limits
+	pow        *pow
+	submit     *guard // the forms' intake
+	followUp   *guard // lookups with a receipt
 	clientIP   func(http.Handler) http.Handler
 	console    http.Handler
 	origins    *http.CrossOriginProtection
@@ -95,6 +98,9 @@ func NewServer(cfg Config) *Server {
 		},
 		origins: origins,
 	}
+	s.pow = newPow(now)
+	s.submit = s.newGuard(cfg.Limits.Submit, cfg.Limits.SubmitGlobal, cfg.Spec.Tip)
+	s.followUp = s.newGuard(cfg.Limits.FollowUp, cfg.Limits.FollowUpGlobal, cfg.Spec.FollowUp)
 	origins.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("từ chối bài gửi từ trang web khác", "route", r.URL.Path)
 		s.fail(w, r, s.formOf(r), nil, formsvc.Errorf(formsvc.EFORBIDDEN, formsvc.MsgForbidden))

@@ -2,7 +2,11 @@
    1. "Thoát nhanh" hides the page at once and leaves it without a history
       entry; pressing Shift three times does the same.
    2. Forms post in the background and show errors or the receipt without
-      a reload, filling the same slots the service fills on a plain post. */
+      a reload, filling the same slots the service fills on a plain post.
+      While the service is under pressure it asks for a small proof of
+      work (an ALTCHA-style SHA-256 puzzle, solved here with Web Crypto,
+      no third party, no cookie); it is solved in the background while the
+      person writes. */
 (function () {
   "use strict";
 
@@ -59,13 +63,56 @@
     }
   });
 
-  function post(action, body, key) {
+  // post sends a form in the background. answer is the proof of work to
+  // send (or ""); a 428 answer carries a challenge: solve it, send again.
+  function post(action, body, key, answer) {
     var headers = { "Accept": "application/json" };
     if (key) headers["Idempotency-Key"] = key;
+    if (answer) headers["X-Formsvc-Pow"] = answer;
     return fetch(action, { method: "POST", body: body, headers: headers, credentials: "omit" })
       .then(function (res) {
         return res.json().then(function (json) { return { status: res.status, json: json }; });
+      })
+      .then(function (r) {
+        if (r.status !== 428 || !r.json.challenge || answer === "retried") return r;
+        return solve(r.json.challenge).then(function (a) { return post(action, body, key, a || "retried"); });
       });
+  }
+
+  // challengeFor asks once, when the person starts on a form, whether a
+  // proof of work is needed now, and if so starts solving it.
+  function challengeFor(action) {
+    if (!window.fetch || !window.crypto || !window.crypto.subtle) return Promise.resolve("");
+    return fetch(new URL("/api/v1/challenge", action).href, { credentials: "omit" })
+      .then(function (res) { return res.json(); })
+      .then(function (json) { return json.required ? solve(json.challenge) : ""; })
+      .catch(function () { return ""; });
+  }
+
+  // solve finds n with SHA-256(salt + n) = challenge, 200 tries at a time,
+  // and resolves to the answer the service reads ("" if it cannot).
+  function solve(c) {
+    if (!window.crypto || !window.crypto.subtle || !window.TextEncoder) return Promise.resolve("");
+    var enc = new TextEncoder();
+    function hex(buf) {
+      return Array.prototype.map.call(new Uint8Array(buf), function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    }
+    function from(start) {
+      if (start > c.maxnumber) return Promise.resolve("");
+      var tries = [];
+      for (var n = start; n < start + 200 && n <= c.maxnumber; n++) {
+        tries.push(window.crypto.subtle.digest("SHA-256", enc.encode(c.salt + n)));
+      }
+      return Promise.all(tries).then(function (hashes) {
+        for (var i = 0; i < hashes.length; i++) {
+          if (hex(hashes[i]) === c.challenge) {
+            return btoa(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: start + i, salt: c.salt, signature: c.signature }));
+          }
+        }
+        return from(start + 200);
+      });
+    }
+    return from(0).catch(function () { return ""; });
   }
 
   // showFollowUp fills the result section the way the service does.
@@ -113,6 +160,10 @@
     // same random key, and the service answers the same receipt.
     var sends = form.hasAttribute("data-idempotent");
     var key = sends ? newKey() : "";
+    var work = null; // the proof of work, started when the person starts
+    form.addEventListener("input", function () {
+      if (!work) work = challengeFor(form.action);
+    });
 
     form.addEventListener("submit", function (e) {
       if (!window.fetch || !window.FormData) return; // plain post
@@ -121,8 +172,15 @@
       var body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
       button.disabled = true;
       sending.hidden = false;
-      post(form.action, body, key)
+      (work || Promise.resolve(""))
+        .then(function (answer) {
+          work = null; // an answer is good once
+          return post(form.action, body, key, answer);
+        })
         .then(function (r) {
+          // No proof of work could be made here: the plain post has a
+          // share of its own.
+          if (r.status === 428) throw new Error("challenge");
           button.disabled = false;
           sending.hidden = true;
           if (r.status === 201 || r.status === 200) {

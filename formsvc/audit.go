@@ -2,6 +2,7 @@ package formsvc
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -55,6 +56,40 @@ type AuditEntry struct {
 	Action    string
 	Target    string // a reference such as TB-2026-0042, or a username
 	Detail    string
+}
+
+// Bounds of what an audit entry keeps: a username is at most
+// MaxUsernameLen characters; a target and a detail are never long. Values
+// the public can type (a failed login's name) are clipped to them before
+// they reach the append-only log or a page.
+const (
+	MaxUsernameLen    = 64
+	maxAuditTargetLen = 200
+	maxAuditDetailLen = 2000
+)
+
+// Clipped returns e with every text clipped to its bound.
+func (e AuditEntry) Clipped() AuditEntry {
+	e.Username = Clip(e.Username, MaxUsernameLen)
+	e.Action = Clip(e.Action, maxAuditTargetLen)
+	e.Target = Clip(e.Target, maxAuditTargetLen)
+	e.Detail = Clip(e.Detail, maxAuditDetailLen)
+	return e
+}
+
+// Clip cuts s to at most n characters (runes), marking a cut with "…".
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i = range s {
+		if count == n-1 {
+			return strings.ToValidUTF8(s[:i], "") + "…"
+		}
+		count++
+	}
+	return s
 }
 
 // AuditService appends to and reads the audit log.

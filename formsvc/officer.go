@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
+	"golang.org/x/sync/semaphore"
 )
 
 // Role is what an officer may do and see.
@@ -102,22 +103,60 @@ func CheckPasswordRules(pw string) error {
 	return nil
 }
 
+// Password hashes at once: each takes 64 MiB, so 30 logins at once would
+// take 1.9 GB. The rest wait up to hashWait, then are told to try again.
+const (
+	hashSlots = 2
+	hashWait  = 3 * time.Second
+)
+
+var hashGate = semaphore.NewWeighted(hashSlots)
+
+// MsgBusyLogin answers a login that found every hash slot taken.
+const MsgBusyLogin = "Hệ thống đang bận kiểm tra đăng nhập. Vui lòng đợi một phút rồi thử lại."
+
+// withHashSlot runs fn while holding one of the hash slots, waiting at
+// most hashWait (or until ctx ends); EUNAVAILABLE if none came free.
+func withHashSlot(ctx context.Context, fn func()) error {
+	ctx, cancel := context.WithTimeout(ctx, hashWait)
+	defer cancel()
+	if err := hashGate.Acquire(ctx, 1); err != nil {
+		return Errorf(EUNAVAILABLE, MsgBusyLogin)
+	}
+	defer hashGate.Release(1)
+	fn()
+	return nil
+}
+
 // HashPassword hashes a password with argon2id.
-func HashPassword(pw string) (string, error) {
+func HashPassword(ctx context.Context, pw string) (string, error) {
 	if err := CheckPasswordRules(pw); err != nil {
 		return "", err
 	}
-	h, err := argon2id.CreateHash(pw, passwordParams)
+	var h string
+	var err error
+	if gerr := withHashSlot(ctx, func() { h, err = argon2id.CreateHash(pw, passwordParams) }); gerr != nil {
+		return "", gerr
+	}
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
 	return h, nil
 }
 
-// CheckPassword compares a password with its hash in constant time.
-func CheckPassword(pw, hash string) bool {
-	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
-	return err == nil && ok
+// CheckPassword compares a password with its hash in constant time. The
+// error is EUNAVAILABLE when no hash slot came free: that is no answer
+// about the password, and must not count as a failed login.
+func CheckPassword(ctx context.Context, pw, hash string) (bool, error) {
+	if len(pw) > 4*MaxPasswordLen {
+		pw = pw[:4*MaxPasswordLen] // no valid password is longer
+	}
+	var ok bool
+	var err error
+	if gerr := withHashSlot(ctx, func() { ok, err = argon2id.ComparePasswordAndHash(pw, hash) }); gerr != nil {
+		return false, gerr
+	}
+	return err == nil && ok, nil
 }
 
 // dummyHash lets a login for an unknown user take as long as a real one.
@@ -130,14 +169,17 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 // CheckNoPassword spends the time of a password check, for unknown users.
-func CheckNoPassword(pw string) { CheckPassword(pw, dummyHash()) }
+func CheckNoPassword(ctx context.Context, pw string) error {
+	_, err := CheckPassword(ctx, pw, dummyHash())
+	return err
+}
 
 // UsernameRe: 3 to 32 lower-case letters, digits, dots, dashes, underscores.
 var UsernameRe = regexp.MustCompile(`^[a-z0-9._-]{3,32}$`)
 
 // NewOfficer checks a new account's username, role and password and
 // hashes the password; the console and the command line both use it.
-func NewOfficer(username, role, password string) (*Officer, string, error) {
+func NewOfficer(ctx context.Context, username, role, password string) (*Officer, string, error) {
 	username = strings.TrimSpace(username)
 	if !UsernameRe.MatchString(username) {
 		return nil, "", Errorf(EINVALID, "Tên đăng nhập cần 3 đến 32 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới.")
@@ -146,7 +188,7 @@ func NewOfficer(username, role, password string) (*Officer, string, error) {
 	if !ok {
 		return nil, "", Errorf(EINVALID, "Vai trò phải là admin, police hoặc social.")
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(ctx, password)
 	if err != nil {
 		return nil, "", err
 	}

@@ -57,7 +57,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		o, hash, err := formsvc.NewOfficer(*username, *role, pw)
+		o, hash, err := formsvc.NewOfficer(ctx, *username, *role, pw)
 		if err != nil {
 			return errors.New(formsvc.ErrorMessage(err))
 		}
@@ -77,7 +77,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			hash, err := formsvc.HashPassword(pw)
+			hash, err := formsvc.HashPassword(ctx, pw)
 			if err != nil {
 				return errors.New(formsvc.ErrorMessage(err))
 			}

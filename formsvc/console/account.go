@@ -32,7 +32,11 @@ func (c *Console) handleAccount(w http.ResponseWriter, r *http.Request) {
 func (c *Console) checkOwnPassword(r *http.Request) bool {
 	o := officerFrom(r.Context())
 	_, hash, err := c.store.OfficerByUsername(r.Context(), o.Username)
-	return err == nil && formsvc.CheckPassword(r.PostFormValue("current"), hash)
+	if err != nil {
+		return false
+	}
+	ok, err := formsvc.CheckPassword(r.Context(), r.PostFormValue("current"), hash)
+	return err == nil && ok
 }
 
 func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +48,7 @@ func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
 		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Hai lần nhập mật khẩu mới không giống nhau."})
 		return
 	}
-	hash, err := formsvc.HashPassword(r.PostFormValue("new"))
+	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("new"))
 	if err != nil {
 		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: formsvc.ErrorMessage(err)})
 		return

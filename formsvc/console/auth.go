@@ -135,16 +135,24 @@ func (c *Console) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 const msgBadLogin = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
-	username := strings.TrimSpace(r.PostFormValue("username"))
+	// A name longer than any username is no username: it is not looked
+	// up, and only its first characters reach the audit log and the page.
+	username := formsvc.Clip(strings.TrimSpace(r.PostFormValue("username")), formsvc.MaxUsernameLen)
 	password := r.PostFormValue("password")
 	now := c.now()
 	failed := func(msg string) {
 		c.store.Audit(r.Context(), formsvc.AuditEntry{At: now, Username: username, Action: formsvc.AuditLoginFailed})
 		c.render(w, r, http.StatusUnauthorized, "login", "Đăng nhập", loginData{Username: username, Error: msg})
 	}
+	busy := func() {
+		c.render(w, r, http.StatusServiceUnavailable, "login", "Đăng nhập", loginData{Username: username, Error: formsvc.MsgBusyLogin})
+	}
 	o, hash, err := c.store.OfficerByUsername(r.Context(), username)
 	if err != nil {
-		formsvc.CheckNoPassword(password)
+		if formsvc.CheckNoPassword(r.Context(), password) != nil {
+			busy()
+			return
+		}
 		failed(msgBadLogin)
 		return
 	}
@@ -153,7 +161,12 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 			o.LockedUntil.In(vietnam).Format("15:04") + ".")
 		return
 	}
-	if !formsvc.CheckPassword(password, hash) {
+	ok, err := formsvc.CheckPassword(r.Context(), password, hash)
+	if err != nil {
+		busy()
+		return
+	}
+	if !ok {
 		c.store.RecordLogin(r.Context(), o.ID, false, now)
 		msg := msgBadLogin
 		if o.FailedLogins+1 >= formsvc.MaxFailedLogins {

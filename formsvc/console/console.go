@@ -107,7 +107,7 @@ func (c *Console) Handler() http.Handler {
 	r.Use(consoleHeaders)
 	r.Handle("/static/*", http.StripPrefix("/officer/", http.FileServerFS(staticFS)))
 	r.Group(func(r chi.Router) {
-		r.Use(c.sessions.LoadAndSave, c.csrf, c.loadOfficer)
+		r.Use(c.sessions.LoadAndSave, c.limitBody, c.csrf, c.loadOfficer)
 		r.Get("/login", c.handleLoginForm)
 		r.With(c.loginLimiter()).Post("/login", c.handleLogin)
 		r.Get("/login/totp", c.handleTOTPForm)

@@ -66,7 +66,7 @@ func newApp(t *testing.T, edit ...func(*console.Config)) *app {
 }
 
 func (a *app) addOfficer(name, role string) *formsvc.Officer {
-	o, hash, err := formsvc.NewOfficer(name, role, password)
+	o, hash, err := formsvc.NewOfficer(context.Background(), name, role, password)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (c *Console) handleOfficers(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) handleOfficerAdd(w http.ResponseWriter, r *http.Request) {
 	username := r.PostFormValue("username")
-	o, hash, err := formsvc.NewOfficer(username, r.PostFormValue("role"), r.PostFormValue("password"))
+	o, hash, err := formsvc.NewOfficer(r.Context(), username, r.PostFormValue("role"), r.PostFormValue("password"))
 	if err == nil {
 		err = c.store.CreateOfficer(r.Context(), o, hash)
 	}
@@ -66,7 +66,7 @@ func (c *Console) handleOfficerPassword(w http.ResponseWriter, r *http.Request) 
 	if o == nil {
 		return
 	}
-	hash, err := formsvc.HashPassword(r.PostFormValue("password"))
+	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("password"))
 	if err != nil {
 		c.officersPage(w, r, http.StatusUnprocessableEntity, formsvc.ErrorMessage(err), "")
 		return

@@ -13,6 +13,7 @@ var _ formsvc.AuditService = (*DB)(nil)
 // Audit appends an entry to the audit log. The table's triggers refuse
 // any change or deletion of its rows.
 func (db *DB) Audit(ctx context.Context, e formsvc.AuditEntry) error {
+	e = e.Clipped()
 	at := e.At
 	if at.IsZero() {
 		at = db.now()

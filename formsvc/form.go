@@ -2,9 +2,11 @@ package formsvc
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 )
@@ -55,6 +57,7 @@ type Field struct {
 	Max          int      `yaml:"max"`
 	Options      []Option `yaml:"options"`
 	NotFuture    bool     `yaml:"not_future"`
+	MinDate      string   `yaml:"min_date"` // YYYY-MM-DD: the earliest date a date field takes
 	Priority     string   `yaml:"priority"`
 	RequiredFor  []string `yaml:"required_for"`
 	Accept       string   `yaml:"accept"`
@@ -63,6 +66,10 @@ type Field struct {
 	Autocomplete string   `yaml:"autocomplete"`
 	Inputmode    string   `yaml:"inputmode"`
 }
+
+// optionCodeRe is what an option code may be: validator rules are built
+// from the codes, so a space or a comma would change the rule itself.
+var optionCodeRe = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 
 // Option is one choice of a select, radio group or checkbox group.
 type Option struct {
@@ -119,6 +126,16 @@ func (f *Form) check() error {
 			}
 		default:
 			return fmt.Errorf("field %q: unknown type %q", fd.Name, fd.Type)
+		}
+		for _, o := range fd.Options {
+			if !optionCodeRe.MatchString(o.Value) {
+				return fmt.Errorf("field %q: option code %q: use lower-case letters a–z, digits and underscores only (no spaces, commas or accents)", fd.Name, o.Value)
+			}
+		}
+		if fd.MinDate != "" {
+			if _, err := time.Parse("2006-01-02", fd.MinDate); err != nil || fd.Type != FieldDate {
+				return fmt.Errorf("field %q: min_date %q must be a YYYY-MM-DD date on a date field", fd.Name, fd.MinDate)
+			}
 		}
 		if fd.Noun == "" && fd.Type != FieldHoneypot {
 			return fmt.Errorf("field %q: needs a noun for its error messages", fd.Name)

@@ -149,6 +149,22 @@ func ParseBool(s string) (b, ok bool) {
 	return false, false
 }
 
+// CheckShape refuses a body that no form on the site sends: a field that
+// takes one value given twice or as a list. A browser never does this; a
+// crafted request does it to slip a second value past a check (a second
+// "website" past the honeypot).
+func CheckShape(f *Form, in Values) error {
+	for name, vs := range in {
+		if len(vs) < 2 {
+			continue
+		}
+		if fd := f.Field(name); fd == nil || !fd.Multi() {
+			return Errorf(EMALFORMED, "Trường %q được gửi nhiều lần. Vui lòng gửi lại từ biểu mẫu trên trang web.", Clip(name, 40))
+		}
+	}
+	return nil
+}
+
 // Validate checks the values of form f. It returns the cleaned values, or
 // an *Error with code EINVALID and a Vietnamese message for each field.
 // File fields are checked by the caller, which holds the files.
@@ -210,6 +226,10 @@ func (val *Validator) field(f *Form, fd *Field, in Values, c *Clean) string {
 		}
 		if err := val.v.Var(s, val.rule(fd)); err != nil {
 			return message(fd, err)
+		}
+		if fd.MinDate != "" && s != "" && s < fd.MinDate { // both YYYY-MM-DD
+			min, _ := time.Parse("2006-01-02", fd.MinDate)
+			return fmt.Sprintf("%s phải từ ngày %s trở về sau.", upper(fd.Noun), min.Format("02/01/2006"))
 		}
 		if fd.Type == FieldTel && s != "" {
 			s = NormalizePhone(s)

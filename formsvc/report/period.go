@@ -25,9 +25,32 @@ var (
 	yearRe = regexp.MustCompile(`^(\d{4})$`)
 )
 
+// Bounds of a period: years the programme can have records for, and a
+// custom span of at most two years (a report of 0001..9999 would be a
+// page of tens of megabytes).
+const (
+	minYear       = 2000
+	maxYear       = 2100
+	maxCustomDays = 731
+)
+
 // ParsePeriod reads 2026-H1, 2026-H2, 2026 or FROM..TO (dates as
-// YYYY-MM-DD, both days included).
+// YYYY-MM-DD, both days included), within the bounds above.
 func ParsePeriod(s string) (Period, error) {
+	p, err := parsePeriod(s)
+	if err != nil {
+		return p, err
+	}
+	if p.From.Year() < minYear || p.To.Year() > maxYear+1 || (p.To.Year() == maxYear+1 && p.To.YearDay() > 1) {
+		return Period{}, fmt.Errorf("kỳ báo cáo %q ngoài khoảng cho phép: từ năm %d đến năm %d", strings.TrimSpace(s), minYear, maxYear)
+	}
+	if p.To.Sub(p.From) > maxCustomDays*24*time.Hour {
+		return Period{}, fmt.Errorf("kỳ báo cáo %q dài quá: một kỳ tự chọn dài tối đa 2 năm (%d ngày)", strings.TrimSpace(s), maxCustomDays)
+	}
+	return p, nil
+}
+
+func parsePeriod(s string) (Period, error) {
 	s = strings.TrimSpace(s)
 	if m := halfRe.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])

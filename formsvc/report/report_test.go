@@ -42,7 +42,8 @@ func TestParsePeriod(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.in, got, want)
 		}
 	}
-	for _, bad := range []string{"", "2026-H3", "26", "2026-03-31..2026-03-01", "hôm qua"} {
+	for _, bad := range []string{"", "2026-H3", "26", "2026-03-31..2026-03-01", "hôm qua",
+		"0001-01-01..9999-12-31", "1999", "2101-H1", "2024-01-01..2026-01-02"} {
 		if _, err := report.ParsePeriod(bad); err == nil {
 			t.Errorf("ParsePeriod(%q) accepted it", bad)
 		}

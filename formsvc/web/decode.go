@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
@@ -48,6 +51,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, f *formsvc.Form) (formsv
 	if err != nil {
 		return nil, nil, formsvc.Errorf(formsvc.EUNSUPPORTED, formsvc.MsgUnsupported)
 	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && mt != "multipart/form-data" {
+		return nil, nil, formsvc.Errorf(formsvc.EUNSUPPORTED, "Chỉ nhận nội dung mã hóa UTF-8 (charset=%s không được hỗ trợ). Hãy gửi từ biểu mẫu trên trang web.", formsvc.Clip(cs, 20))
+	}
 	limit := int64(maxTextBody)
 	if mt == "multipart/form-data" {
 		limit = maxBody(f)
@@ -62,7 +68,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, f *formsvc.Form) (formsv
 	case "application/x-www-form-urlencoded":
 		in, err = decodeURLEncoded(r.Body)
 	case "application/json":
-		in, err = decodeJSON(r.Body)
+		in, err = decodeJSON(r.Body, f)
 	case "multipart/form-data":
 		in, files, err = decodeMultipart(r.Body, params["boundary"], f)
 	default:
@@ -79,8 +85,20 @@ func decodeBody(w http.ResponseWriter, r *http.Request, f *formsvc.Form) (formsv
 		}
 		return nil, nil, &formsvc.Error{Code: formsvc.EMALFORMED, Message: formsvc.MsgMalformed}
 	}
+	for k, vs := range in {
+		for _, v := range vs {
+			if !utf8.ValidString(k) || !utf8.ValidString(v) {
+				return nil, nil, formsvc.Errorf(formsvc.EMALFORMED, msgNotUTF8)
+			}
+		}
+	}
+	if err := formsvc.CheckShape(f, in); err != nil {
+		return nil, nil, err
+	}
 	return in, files, nil
 }
+
+const msgNotUTF8 = "Nội dung gửi lên có ký tự không đọc được (không phải UTF-8). Vui lòng gửi lại từ biểu mẫu trên trang web."
 
 func decodeURLEncoded(body io.Reader) (formsvc.Values, error) {
 	b, err := io.ReadAll(body)
@@ -95,16 +113,42 @@ func decodeURLEncoded(body io.Reader) (formsvc.Values, error) {
 }
 
 // decodeJSON reads one JSON object whose members are strings, booleans,
-// numbers, null or arrays of strings; anything else is malformed.
-func decodeJSON(body io.Reader) (formsvc.Values, error) {
-	dec := json.NewDecoder(body)
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return nil, fmt.Errorf("parse json body: %w", err)
+// numbers, null, or arrays of strings for the fields of f that take
+// several values; anything else is malformed. encoding/json would turn
+// invalid UTF-8 into U+FFFD silently, so the bytes are checked first.
+func decodeJSON(body io.Reader, f *formsvc.Form) (formsvc.Values, error) {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
 	}
-	if obj == nil {
+	if !utf8.Valid(raw) {
+		return nil, formsvc.Errorf(formsvc.EMALFORMED, msgNotUTF8)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	// Member by member, so that a member given twice is seen (a map would
+	// keep the last one silently).
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, errors.New("json body is not an object")
+	}
+	obj := map[string]any{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("parse json body: %w", err)
+		}
+		k, _ := t.(string)
+		if _, dup := obj[k]; dup {
+			return nil, formsvc.Errorf(formsvc.EMALFORMED, "Trường %q được gửi nhiều lần. Vui lòng gửi lại từ biểu mẫu trên trang web.", formsvc.Clip(k, 40))
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("parse json body: %w", err)
+		}
+		obj[k] = v
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, fmt.Errorf("parse json body: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("json body: data after the object")
@@ -120,6 +164,9 @@ func decodeJSON(body io.Reader) (formsvc.Values, error) {
 		case json.Number:
 			in[k] = []string{v.String()}
 		case []any:
+			if fd := f.Field(k); fd == nil || !fd.Multi() {
+				return nil, formsvc.Errorf(formsvc.EMALFORMED, "Trường %q chỉ nhận một giá trị, không nhận danh sách.", formsvc.Clip(k, 40))
+			}
 			for _, e := range v {
 				s, ok := e.(string)
 				if !ok {

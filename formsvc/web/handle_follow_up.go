@@ -75,7 +75,14 @@ func (s *Server) handleFollowUpMessage() http.HandlerFunc {
 			return
 		}
 		m := &formsvc.Message{Author: formsvc.AuthorReporter, Body: clean.Text["message"], CreatedAt: s.now()}
-		if err := s.store.AddMessage(r.Context(), sub, m); err != nil {
+		if dup, err := s.sentAlready(r.Context(), sub, m); err != nil || dup {
+			if err != nil {
+				s.fail(w, r, f, in, err)
+				return
+			}
+			// A reload or a second click: the message is there already.
+			s.logNote(r, "lời nhắn gửi lại: không lưu lần nữa", "kind", sub.Kind)
+		} else if err := s.store.AddMessage(r.Context(), sub, m); err != nil {
 			s.log.Error("không lưu được lời nhắn", "err", err)
 			s.fail(w, r, f, in, err)
 			return
@@ -121,6 +128,22 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request, f *formsvc.Form)
 		return in, nil, err
 	}
 	return in, sub, nil
+}
+
+// sentAlready reports whether the reporter sent the same words on sub in
+// the last plainSpan: a reload of the page that answered a plain post, or
+// a double click, must not add the message twice.
+func (s *Server) sentAlready(ctx context.Context, sub *formsvc.Submission, m *formsvc.Message) (bool, error) {
+	msgs, err := s.store.Messages(ctx, sub)
+	if err != nil {
+		return false, err
+	}
+	for _, old := range msgs {
+		if old.Author == formsvc.AuthorReporter && old.Body == m.Body && m.CreatedAt.Sub(old.CreatedAt) < plainSpan {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (s *Server) followUpOf(ctx context.Context, sub *formsvc.Submission) (*followUp, error) {

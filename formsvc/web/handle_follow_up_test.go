@@ -50,6 +50,13 @@ func TestFollowUpShowsStatusAndThread(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("add message: Status = %d, want 201", res.StatusCode)
 	}
+	// The same message again (a reload, a double click): same answer,
+	// stored once (the thread below holds it once).
+	again := e.post("/api/v1/follow-up/messages", "application/x-www-form-urlencoded",
+		strings.NewReader("receipt="+receipt+"&message="+url.QueryEscape("Tối qua lại thấy xe chở người đến.")))
+	if again.StatusCode != http.StatusCreated {
+		t.Fatalf("the same message again: Status = %d, want 201", again.StatusCode)
+	}
 
 	res = e.postJSON("/api/v1/follow-up", map[string]string{"receipt": receipt})
 	if res.StatusCode != http.StatusOK {

@@ -61,7 +61,23 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 		if kind == formsvc.KindSupport {
 			sub.Content.PrivacyVersion = s.spec.PrivacyVersion
 		}
+		// A plain post without a key (JavaScript off) gets one from its
+		// address and a ten-minute span: a double click, or Back and send
+		// again, stores one record. The span before is looked at too.
+		var earlier string
+		if idemKey == "" && !wantsJSON(r) {
+			idemKey, earlier = s.plainKey(r, 0), s.plainKey(r, -1)
+		}
 		var receipt formsvc.Receipt
+		if earlier != "" {
+			if prev, perr := idempotentReceipt(s.receiptKey, sub, earlier); perr == nil {
+				if _, ferr := s.store.SubmissionByReceipt(r.Context(), s.hasher.Hash(prev)); ferr == nil {
+					s.logNote(r, "gửi lại cùng nội dung: không lưu lần nữa", "kind", kind)
+					s.succeed(w, r, f, prev)
+					return
+				}
+			}
+		}
 		if idemKey != "" {
 			receipt, err = idempotentReceipt(s.receiptKey, sub, idemKey)
 			if err == nil {

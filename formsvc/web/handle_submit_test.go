@@ -237,15 +237,35 @@ func TestPlainFormPostGetsPages(t *testing.T) {
 	t.Run("confirmation", func(t *testing.T) {
 		ct, body := encodings[0].encode(t, validTip(), nil)
 		res := e.post("/api/v1/tips", ct, body, "Accept", "text/html")
-		if res.StatusCode != http.StatusCreated {
-			t.Fatalf("Status = %d, want 201", res.StatusCode)
+		page := e.receiptPage(res)
+		if page.StatusCode != http.StatusOK || page.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("receipt page: Status = %d, Cache-Control %q", page.StatusCode, page.Header.Get("Cache-Control"))
 		}
-		doc := document(t, res)
-		if r := strings.TrimSpace(doc.Find("[data-receipt]").Text()); !receiptRe.MatchString(r) {
+		doc := document(t, page)
+		r := strings.TrimSpace(doc.Find("[data-receipt]").Text())
+		if !receiptRe.MatchString(r) {
 			t.Errorf("receipt on the page = %q", r)
+		}
+		if strings.Contains(res.Header.Get("Location"), strings.ReplaceAll(r, "-", "")) || strings.Contains(res.Header.Get("Location"), r) {
+			t.Errorf("the receipt is in the address %s", res.Header.Get("Location"))
 		}
 		if doc.Find("header.site-header").Length() != 1 || doc.Find("[data-exit]").Length() != 1 {
 			t.Errorf("the confirmation is not in the site's look")
+		}
+		// Reloading shows no receipt and stores nothing more.
+		again, err := noRedirects.Get(e.srv.URL + res.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer again.Body.Close()
+		if again.StatusCode != http.StatusGone {
+			t.Errorf("the receipt page again: Status = %d, want 410", again.StatusCode)
+		}
+		if msg := document(t, again).Find("[data-error-message]").Text(); !strings.Contains(msg, "chỉ hiện một lần") || strings.Contains(msg, r) {
+			t.Errorf("the receipt page again says %q", msg)
+		}
+		if n := e.count(); n != 1 {
+			t.Errorf("stored %d, want 1", n)
 		}
 	})
 	t.Run("errors with answers kept", func(t *testing.T) {

@@ -122,12 +122,31 @@ func (e *env) post(path, contentType string, body io.Reader, headers ...string) 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := noRedirects.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { res.Body.Close() })
 	return res
+}
+
+// noRedirects shows a plain post's 303 to its receipt page as it is.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// receiptPage follows an accepted plain post's 303 to the page that shows
+// its receipt once.
+func (e *env) receiptPage(res *http.Response) *http.Response {
+	e.t.Helper()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/api/v1/receipts/") {
+		e.t.Fatalf("plain post: Status = %d, Location %q; want 303 to /api/v1/receipts/…", res.StatusCode, loc)
+	}
+	page, err := noRedirects.Get(e.srv.URL + loc)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { page.Body.Close() })
+	return page
 }
 
 // encoding is one of the three body types of the contract.

@@ -4,8 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/big"
+	"net/http"
+	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
@@ -63,4 +66,20 @@ func idempotentReceipt(secret []byte, sub *formsvc.Submission, key string) (form
 	}
 	n := new(big.Int).SetBytes(m.Sum(nil))
 	return formsvc.Receipt(fmt.Sprintf("%0*d", formsvc.ReceiptDigits, n.Mod(n, receiptSpace))), nil
+}
+
+// plainSpan is how long a plain post's derived key lasts.
+const plainSpan = 10 * time.Minute
+
+// plainKey is the idempotency key of a plain form post: a keyed hash of
+// the client's address and the ten-minute span (offset spans from now),
+// under the process's rate-limit key. Like every key it only derives a
+// receipt together with the submission's own content; two people behind
+// one address who send the very same words within minutes would share
+// one record, which is what they sent.
+func (s *Server) plainKey(r *http.Request, offset int64) string {
+	span := s.now().Unix()/int64(plainSpan/time.Second) + offset
+	m := hmac.New(sha256.New, s.limitKey)
+	fmt.Fprintf(m, "plain|%s|%d", clientKey(r), span)
+	return hex.EncodeToString(m.Sum(nil))
 }

@@ -132,19 +132,13 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, msg string, f *for
 	s.pages.write(w, status, doc)
 }
 
-// succeed answers an accepted submission with its receipt, shown once.
+// succeed answers an accepted submission with its receipt, shown once:
+// as JSON, or for a plain form post through the receipt page (see
+// redirectToReceipt), so that a reload cannot post again.
 func (s *Server) succeed(w http.ResponseWriter, r *http.Request, f *formsvc.Form, receipt formsvc.Receipt) {
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusCreated, receiptBody{Receipt: receipt.String(), Status: formsvc.StatusReceived})
 		return
 	}
-	doc, err := s.pages.confirmation(f, receipt)
-	if err != nil {
-		s.log.Error("không mở được trang xác nhận", "page", f.Page, "err", err)
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusCreated)
-		w.Write([]byte("Đã nhận. Mã biên nhận của bạn: " + receipt.String() + "\n"))
-		return
-	}
-	s.pages.write(w, http.StatusCreated, doc)
+	s.redirectToReceipt(w, r, f, receipt)
 }

@@ -31,6 +31,7 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/follow-up/messages", s.handleFollowUpMessage())
 		})
 		r.Get("/challenge", s.handleChallenge())
+		r.Get("/receipts/{token}", s.handleReceiptPage())
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			s.errorJSON(w, formsvc.Errorf(formsvc.ENOTFOUND, formsvc.MsgNotFound))
 		})

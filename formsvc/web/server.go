@@ -55,6 +55,7 @@ type Server struct {
 	limitKey   []byte
 	limits     Limits
 	pow        *pow
+	shown      receiptPages
 	submit     *guard // the forms' intake
 	followUp   *guard // lookups with a receipt
 	clientIP   func(http.Handler) http.Handler

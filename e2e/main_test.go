@@ -148,6 +148,31 @@ func (s *service) findByReceipt(t *testing.T, receipt string) *formsvc.Submissio
 	return sub
 }
 
+// count is the number of submissions in the service's database.
+func (s *service) count(t *testing.T) int {
+	t.Helper()
+	keys, err := formsvc.LoadOrCreateKeyFile(s.KeyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), s.DBPath, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(context.Background(), "SELECT count(*) FROM submissions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n int
+	rows.Next()
+	if err := rows.Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // browser starts a headless Chromium with an empty profile; js false turns
 // JavaScript off for every page it opens.
 func browser(t *testing.T, js bool) context.Context {

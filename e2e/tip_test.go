@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -53,8 +55,8 @@ func TestSendATip(t *testing.T) {
 			if m.js && !strings.HasSuffix(url, "/gui-tin-bao/") {
 				t.Errorf("with JavaScript the page moved to %s", url)
 			}
-			if !m.js && !strings.HasSuffix(url, "/api/v1/tips") {
-				t.Errorf("without JavaScript the form posted to %s", url)
+			if !m.js && !strings.Contains(url, "/api/v1/receipts/") {
+				t.Errorf("without JavaScript the post was not redirected to its receipt page: %s", url)
 			}
 		})
 	}
@@ -93,4 +95,70 @@ func TestTipErrorsInTheBrowser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNoSecondRecordWithoutJavaScript: with JavaScript off, reloading the
+// confirmation, Back and Forward, sending the same form again and a double
+// click on "Gửi" never store a second record.
+func TestNoSecondRecordWithoutJavaScript(t *testing.T) {
+	svc := startService(t)
+	ctx := browser(t, false)
+	// fill opens the form, fills it and sends it with submit.
+	fill := func(description string, submit chromedp.Action[chromedp.Void]) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(svc.URL + "/gui-tin-bao/"),
+			chromedp.WaitVisible(chromedp.CSS(`form[data-form="tip"]`)),
+			chromedp.SetValue(chromedp.ID("tip-category"), "massage"),
+			chromedp.SetValue(chromedp.ID("tip-location"), "Tiệm xoa bóp cuối ngõ 4"),
+			chromedp.SetValue(chromedp.ID("tip-description"), description),
+			submit,
+			chromedp.WaitVisible(chromedp.CSS(`[data-receipt]`)),
+		}
+	}
+	click := chromedp.Click(chromedp.CSS(`button[data-submit]`))
+	do(t, ctx, fill("Có người bị giữ giấy tờ, không được ra ngoài.", click)...)
+	receipt := strings.TrimSpace(get(t, ctx, chromedp.Text(chromedp.CSS(`[data-receipt]`))))
+	if !receiptRe.MatchString(receipt) || svc.count(t) != 1 {
+		t.Fatalf("first post: receipt %q, %d stored", receipt, svc.count(t))
+	}
+	if url := get(t, ctx, chromedp.Location()); strings.Contains(url, receipt) || strings.Contains(url, strings.ReplaceAll(receipt, "-", "")) {
+		t.Errorf("the receipt is in the address %s", url)
+	}
+	// Reload: the page says the receipt was shown once; nothing is posted.
+	do(t, ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`[data-error-message]`)))
+	if msg := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-error-message]`))); !strings.Contains(msg, "chỉ hiện một lần") {
+		t.Errorf("after reload the page says %q", msg)
+	}
+	// Back to the form, Forward again.
+	// (history.back, as a person's Back button: the page may come from
+	// the back-forward cache, which fires no load event to wait for.)
+	get(t, ctx, chromedp.Evaluate[any](`history.back()`))
+	waitLocation(t, ctx, "/gui-tin-bao/")
+	get(t, ctx, chromedp.Evaluate[any](`history.forward()`))
+	waitLocation(t, ctx, "/api/v1/receipts/")
+	if n := svc.count(t); n != 1 {
+		t.Errorf("after reload, Back and Forward: %d stored, want 1", n)
+	}
+	// The same form sent again: the same record, the same receipt.
+	do(t, ctx, fill("Có người bị giữ giấy tờ, không được ra ngoài.", click)...)
+	if again := strings.TrimSpace(get(t, ctx, chromedp.Text(chromedp.CSS(`[data-receipt]`)))); again != receipt || svc.count(t) != 1 {
+		t.Errorf("the same form again: receipt %q (first %q), %d stored; want the same, 1", again, receipt, svc.count(t))
+	}
+	// A double click on a new report stores it once.
+	do(t, ctx, fill("Một tin khác: có trẻ em làm việc ban đêm ở đây.", chromedp.DoubleClick(chromedp.CSS(`button[data-submit]`)))...)
+	if n := svc.count(t); n != 2 {
+		t.Errorf("after a double click on a new report: %d stored, want 2", n)
+	}
+}
+
+// waitLocation waits until the page's address contains part (a history
+// move restored from the back-forward cache fires no event to wait for).
+func waitLocation(t *testing.T, ctx context.Context, part string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(get(t, ctx, chromedp.Location()), part) {
+			return
+		}
+	}
+	t.Fatalf("the page never reached %s", part)
 }

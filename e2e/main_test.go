@@ -67,13 +67,13 @@ var urlRe = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
 
 // startService runs the real binary on a free loopback port with a fresh
 // database, and stops it (SIGTERM) when the test ends.
-func startService(t *testing.T) *service {
+func startService(t *testing.T, args ...string) *service {
 	t.Helper()
 	dir := t.TempDir()
 	s := &service{DBPath: filepath.Join(dir, "formsvc.db"), KeyPath: filepath.Join(dir, "formsvc.key"),
 		logs: &strings.Builder{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", s.DBPath,
-		"--key-file", s.KeyPath, "--site", testsite.Build(t))
+	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", s.DBPath,
+		"--key-file", s.KeyPath, "--site", testsite.Build(t)}, args...)...)
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

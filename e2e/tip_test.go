@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -161,4 +162,54 @@ func waitLocation(t *testing.T, ctx context.Context, part string) {
 		}
 	}
 	t.Fatalf("the page never reached %s", part)
+}
+
+// TestProofOfWorkUnderPressure: while half the shared ceiling of the
+// site's JavaScript is used, a post without a solved challenge gets 428;
+// a person in the browser does not notice: the page solves the challenge
+// in the background and the tip is accepted.
+func TestProofOfWorkUnderPressure(t *testing.T) {
+	// 4 an hour: 1 for plain posts, 3 for JavaScript, which must answer a
+	// challenge once 1.5 are used.
+	svc := startService(t, "--submit-global-limit", "4/1h")
+	ctx := browser(t, true)
+	send := func(description string) string {
+		do(t, ctx,
+			chromedp.Navigate(svc.URL+"/gui-tin-bao/"),
+			chromedp.WaitVisible(chromedp.CSS(`form[data-form="tip"]`)),
+			chromedp.SetValue(chromedp.ID("tip-category"), "online"),
+			chromedp.SendKeys(chromedp.ID("tip-location"), "Một nhóm trên mạng xã hội"),
+			chromedp.SendKeys(chromedp.ID("tip-description"), description),
+			chromedp.Click(chromedp.CSS(`button[data-submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-receipt]`)),
+		)
+		return strings.TrimSpace(get(t, ctx, chromedp.Text(chromedp.CSS(`[data-receipt]`))))
+	}
+	for i, d := range []string{"Tuyển người làm việc ở nước ngoài, hứa lương cao.", "Nhóm rao bán dâm, có người dưới 18 tuổi."} {
+		if r := send(d); !receiptRe.MatchString(r) {
+			t.Fatalf("tip %d: receipt %q", i, r)
+		}
+	}
+	// Now a script without an answer is asked for one.
+	req, _ := http.NewRequest("POST", svc.URL+"/api/v1/tips", strings.NewReader(`{"category":"online","location":"x","description":"Một tin không kèm lời giải thử thách."}`))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusPreconditionRequired {
+		t.Fatalf("a post without an answer under pressure: Status = %d, want 428", res.StatusCode)
+	}
+	if r := send("Lại thấy quảng cáo tuyển người đi làm ở biên giới."); !receiptRe.MatchString(r) || svc.count(t) != 3 {
+		t.Errorf("the browser under pressure: receipt %q, %d stored; want a receipt and 3", r, svc.count(t))
+	}
+	// The script answered the challenge itself: it did not fall back to a
+	// plain post (which would have left the form's address).
+	if url := get(t, ctx, chromedp.Location()); !strings.HasSuffix(url, "/gui-tin-bao/") {
+		t.Errorf("the page fell back to a plain post: %s", url)
+	}
+	if !strings.Contains(svc.logs.String(), "status=428") {
+		t.Errorf("no 428 in the service's log: the test did not reach pressure")
+	}
 }

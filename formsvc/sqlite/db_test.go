@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -251,14 +250,7 @@ func TestGroupWithAFailingWriteKeepsTheOthers(t *testing.T) {
 	if err := db.CreateSubmission(ctx, tip("đã có"), hash(0)); err != nil {
 		t.Fatal(err)
 	}
-	release := make(chan struct{})
-	held := make(chan struct{})
-	go db.Write(ctx, func(*sql.Tx) error {
-		close(held)
-		<-release
-		return nil
-	})
-	<-held
+	release, _ := db.HoldWriter(ctx)
 	const n = 40
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -284,7 +276,7 @@ func TestGroupWithAFailingWriteKeepsTheOthers(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	close(release)
+	release()
 	wg.Wait()
 	taken := 0
 	for i, err := range errs {

@@ -26,14 +26,37 @@ import (
 	"github.com/alexedwards/scs/sqlite3store"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlitelib "modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Pragmas set on every pooled connection. synchronous=FULL makes each
 // commit durable before the answer leaves; secure_delete overwrites
-// deleted content.
-const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
+// deleted content. Open puts the lock timeout (LockTimeout) in
+// busy_timeout; Pragmas has the default.
+const Pragmas = "_pragma=busy_timeout(5000)&" + pragmas
+
+const pragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
 	"&_pragma=synchronous(full)&_pragma=secure_delete(on)&_txlock=immediate&_time_format=sqlite"
+
+// DefaultLockTimeout is how long a write waits for a lock that another
+// process holds on the database (a command-line purge, a backup tool)
+// before it gives up with ErrBusy.
+const DefaultLockTimeout = 5 * time.Second
+
+// An Option changes how Open opens the database.
+type Option func(*options)
+
+type options struct {
+	lockTimeout time.Duration
+}
+
+// LockTimeout sets how long a write waits for another process's lock on
+// the database before it fails with ErrBusy (DefaultLockTimeout if not
+// given; tests use a short one). It is rounded down to the millisecond.
+func LockTimeout(d time.Duration) Option {
+	return func(o *options) { o.lockTimeout = max(d, 0) }
+}
 
 // TimeFormat is the one format of stored times (UTC).
 const TimeFormat = "2006-01-02T15:04:05.000Z"
@@ -51,11 +74,19 @@ var migrations embed.FS
 // ErrClosed is returned for writes after Close.
 var ErrClosed = errors.New("sqlite: database closed")
 
+// ErrBusy is in the chain of a write's error when the database stayed
+// locked by someone else for the whole lock timeout (SQLITE_BUSY or
+// SQLITE_LOCKED): nothing was stored, and the same write may succeed a
+// little later. The web layer answers it with 503.
+var ErrBusy = &formsvc.Error{Code: formsvc.EUNAVAILABLE,
+	Message: "Hệ thống đang bận, chưa lưu được. Vui lòng gửi lại sau ít phút; nội dung bạn viết vẫn còn trên trang."}
+
 // DB is the SQLite store.
 type DB struct {
-	Path string
-	keys *formsvc.Keys
-	now  func() time.Time
+	Path   string
+	keys   *formsvc.Keys
+	now    func() time.Time
+	busyMS string // the lock timeout in milliseconds, as busy_timeout reads back
 
 	read *sql.DB
 	// wdb is the write connection (one). Only the writer goroutine
@@ -72,6 +103,8 @@ type DB struct {
 	// prepared holds the statements of the hot write path, prepared once
 	// on the write connection; read-only after Open.
 	prepared map[string]*sql.Stmt
+
+	health health
 }
 
 type writeReq struct {
@@ -79,18 +112,26 @@ type writeReq struct {
 	// rerun: fn may run again after its transaction was rolled back (it
 	// sets, never accumulates, what it reports outside the transaction).
 	rerun bool
+	// probe: an empty write that only checks that writes commit (see
+	// WriteHealth); not counted in WriteStats.
+	probe bool
 	res   error
 	err   chan error
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
-func Open(ctx context.Context, path string, keys *formsvc.Keys) (*DB, error) {
+func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) (*DB, error) {
+	o := options{lockTimeout: DefaultLockTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	dsn := "file:" + path + "?" + Pragmas
+	busyMS := strconv.FormatInt(o.lockTimeout.Milliseconds(), 10)
+	dsn := "file:" + path + "?_pragma=busy_timeout(" + busyMS + ")&" + pragmas
 	// The writer keeps more pages in memory than a reader: every
 	// submission updates the receipts' index at a random place, and with
 	// SQLite's default 2 MB cache a database past some 50,000 submissions
@@ -101,8 +142,9 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys) (*DB, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxLifetime(0)
-	db := &DB{Path: path, keys: keys, now: time.Now, wdb: write,
+	db := &DB{Path: path, keys: keys, now: time.Now, busyMS: busyMS, wdb: write,
 		reqs: make(chan *writeReq, maxBatch), stopped: make(chan struct{})}
+	db.health.ttl, db.health.wait = healthTTL, probeWait
 	db.maxBatch.Store(maxBatch)
 	if err := db.checkPragmas(ctx, write); err != nil {
 		write.Close()
@@ -158,7 +200,8 @@ func (db *DB) prepare(ctx context.Context) error {
 // checkPragmas reads the settings back: a DSN typo must not silently
 // leave the database without WAL or foreign keys.
 func (db *DB) checkPragmas(ctx context.Context, conn *sql.DB) error {
-	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2", "secure_delete": "1"}
+	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2", "secure_delete": "1",
+		"busy_timeout": db.busyMS}
 	for p, w := range want {
 		var got string
 		if err := conn.QueryRowContext(ctx, "PRAGMA "+p).Scan(&got); err != nil {
@@ -359,13 +402,30 @@ func (db *DB) commit(batch []*writeReq) {
 	if failed && len(batch) > 1 {
 		_, err = db.run(batch, true)
 	}
+	err = busy(err)
+	db.health.record(time.Now(), err)
 	for _, r := range batch {
 		if err != nil {
 			r.err <- err
 		} else {
-			r.err <- r.res
+			r.err <- busy(r.res)
 		}
 	}
+}
+
+// busy puts ErrBusy in the chain of err when SQLite reports a lock held
+// by someone else (SQLITE_BUSY, SQLITE_LOCKED and their extended codes),
+// keeping the driver's error for the log.
+func busy(err error) error {
+	var se *sqlitelib.Error
+	if !errors.As(err, &se) || errors.Is(err, ErrBusy) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("%w: %w", ErrBusy, err)
+	}
+	return err
 }
 
 // run runs batch in one transaction, each write in a savepoint if asked.
@@ -378,7 +438,11 @@ func (db *DB) run(batch []*writeReq, savepoints bool) (failed bool, err error) {
 	}
 	defer tx.Rollback()
 	w := &wtx{tx: tx, db: db, now: db.now()}
+	writes := int64(0)
 	for _, r := range batch {
+		if !r.probe {
+			writes++
+		}
 		if !savepoints {
 			if r.res = r.fn(w); r.res != nil {
 				return true, tx.Rollback()
@@ -401,14 +465,18 @@ func (db *DB) run(batch []*writeReq, savepoints bool) (failed bool, err error) {
 		return false, fmt.Errorf("commit: %w", err)
 	}
 	db.commits.Add(1)
-	db.writes.Add(int64(len(batch)))
+	db.writes.Add(writes)
 	return false, nil
 }
 
-// Ping checks that the database answers a query.
+// Ping checks that the database answers a query and that writes commit
+// (WriteHealth).
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	return db.WriteHealth(ctx)
 }
 
 // Close finishes the queued writes, then closes the database.
@@ -453,7 +521,8 @@ func parseTime(s string) (time.Time, error) {
 // ends, so a session statement runs between two of the writer's
 // transactions, never inside one; and the store passes no context (its
 // Find, Commit and Delete use context.Background), so no request's
-// cancellation can interrupt it.
+// cancellation can interrupt it. A lock held by another process makes it
+// wait like the writer, up to the lock timeout.
 func (db *DB) SessionStore() *sqlite3store.SQLite3Store {
 	return sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute)
 }

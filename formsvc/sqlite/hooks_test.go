@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"time"
 )
 
 // Queued is how many writes wait for the writer (tests only).
@@ -32,4 +33,16 @@ func (db *DB) HoldWriter(ctx context.Context) (release func(), done <-chan error
 	}()
 	<-held
 	return func() { close(rel) }, errc
+}
+
+// Probes is how many probes WriteHealth has sent (tests only).
+func (db *DB) Probes() int64 { return db.health.probes.Load() }
+
+// SetHealth sets how long the writer's last outcome stands for the
+// health of writes (0: every check probes) and how long a check waits for
+// its probe (tests only).
+func (db *DB) SetHealth(ttl, wait time.Duration) {
+	db.health.mu.Lock()
+	defer db.health.mu.Unlock()
+	db.health.ttl, db.health.wait = ttl, wait
 }

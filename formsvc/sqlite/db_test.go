@@ -265,17 +265,7 @@ func TestGroupWithAFailingWriteKeepsTheOthers(t *testing.T) {
 			errs[i] = db.CreateSubmission(ctx, tip(fmt.Sprintf("tin %d", i)), h)
 		}()
 	}
-	// Wait until every submission is queued behind the held write.
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		_, writes := db.WriteStats()
-		if queued := db.Queued(); queued == n || time.Now().After(deadline) {
-			if queued != n {
-				t.Fatalf("%d writes queued, want %d (writes so far %d)", queued, n, writes)
-			}
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(t, db, n) // every submission, behind the held write
 	release()
 	wg.Wait()
 	taken := 0

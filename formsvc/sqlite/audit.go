@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -14,16 +13,16 @@ var _ formsvc.AuditService = (*DB)(nil)
 // any change or deletion of its rows.
 func (db *DB) Audit(ctx context.Context, e formsvc.AuditEntry) error {
 	e = e.Clipped()
-	at := e.At
-	if at.IsZero() {
-		at = db.now()
-	}
 	var officer any
 	if e.OfficerID != 0 {
 		officer = e.OfficerID
 	}
-	err := db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, officer_id, username, action, target, detail)
+	err := db.write(ctx, func(w *wtx) error {
+		at := e.At
+		if at.IsZero() {
+			at = w.Now()
+		}
+		_, err := w.Exec(`INSERT INTO audit_log (at, officer_id, username, action, target, detail)
 			VALUES (?, ?, ?, ?, ?, ?)`, at.UTC().Format(TimeFormat), officer, e.Username, e.Action, e.Target, e.Detail)
 		return err
 	})

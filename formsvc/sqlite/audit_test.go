@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -22,7 +21,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		`DELETE FROM audit_log`,
 		`DELETE FROM audit_log WHERE id = 1`,
 	} {
-		err := db.Write(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(q); return err })
+		err := db.Exec(ctx, q)
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: error = %v, want the trigger's refusal", q, err)
 		}

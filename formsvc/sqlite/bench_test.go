@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // BenchmarkCreateSubmission stores tips from conc goroutines at once, the
@@ -37,6 +38,28 @@ func BenchmarkCreateSubmission(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkWriteHealth is what a health check costs: answered from the
+// writer's last outcome (cached, the case under traffic and for every
+// check within a second of the last), or by a probe through an idle
+// writer (BEGIN IMMEDIATE and an empty COMMIT).
+func BenchmarkWriteHealth(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"cached", time.Hour}, {"probe", 0}} {
+		b.Run(c.name, func(b *testing.B) {
+			db := openDB(b)
+			db.SetHealth(c.ttl, 10*time.Second)
+			ctx := context.Background()
+			for b.Loop() {
+				if err := db.WriteHealth(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

@@ -250,8 +250,8 @@ func (db *DB) Notes(ctx context.Context, s *formsvc.Submission) ([]formsvc.Note,
 
 // touch marks an officer's action on a record: updated_at, and the first
 // action's time if there was none.
-func touch(ctx context.Context, tx *sql.Tx, id int64, at string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE submissions SET updated_at = ?, first_action_at = COALESCE(first_action_at, ?) WHERE id = ?`, at, at, id)
+func touch(w *wtx, id int64, at string) error {
+	_, err := w.Exec(`UPDATE submissions SET updated_at = ?, first_action_at = COALESCE(first_action_at, ?) WHERE id = ?`, at, at, id)
 	return err
 }
 
@@ -268,19 +268,19 @@ func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to string
 	if to == formsvc.StatusClosed {
 		closedAt = at
 	}
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE submissions SET status = ?, closed_at = ? WHERE id = ? AND status = ?`, to, closedAt, s.ID, s.Status)
+	return db.write(ctx, func(w *wtx) error {
+		res, err := w.Exec(`UPDATE submissions SET status = ?, closed_at = ? WHERE id = ? AND status = ?`, to, closedAt, s.ID, s.Status)
 		if err != nil {
 			return fmt.Errorf("change status: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrStale
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO status_history (submission_id, from_status, to_status, officer_id, note, created_at)
+		if _, err := w.Exec(`INSERT INTO status_history (submission_id, from_status, to_status, officer_id, note, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, s.ID, s.Status, to, officerID, sealed, at); err != nil {
 			return fmt.Errorf("status history: %w", err)
 		}
-		return touch(ctx, tx, s.ID, at)
+		return touch(w, s.ID, at)
 	})
 }
 
@@ -288,12 +288,12 @@ func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to string
 func (db *DB) AddNote(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error {
 	at := now.UTC().Format(TimeFormat)
 	sealed := db.keys.Seal([]byte(body), noteAAD(s.Kind))
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notes (submission_id, officer_id, body, created_at) VALUES (?, ?, ?, ?)`,
+	return db.write(ctx, func(w *wtx) error {
+		if _, err := w.Exec(`INSERT INTO notes (submission_id, officer_id, body, created_at) VALUES (?, ?, ?, ?)`,
 			s.ID, officerID, sealed, at); err != nil {
 			return fmt.Errorf("add note: %w", err)
 		}
-		return touch(ctx, tx, s.ID, at)
+		return touch(w, s.ID, at)
 	})
 }
 
@@ -301,12 +301,12 @@ func (db *DB) AddNote(ctx context.Context, s *formsvc.Submission, officerID int6
 func (db *DB) Reply(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error {
 	at := now.UTC().Format(TimeFormat)
 	sealed := db.keys.Seal([]byte(body), messageAAD(s.Kind))
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (submission_id, author, officer_id, body, created_at) VALUES (?, 'officer', ?, ?, ?)`,
+	return db.write(ctx, func(w *wtx) error {
+		if _, err := w.Exec(`INSERT INTO messages (submission_id, author, officer_id, body, created_at) VALUES (?, 'officer', ?, ?, ?)`,
 			s.ID, officerID, sealed, at); err != nil {
 			return fmt.Errorf("reply: %w", err)
 		}
-		return touch(ctx, tx, s.ID, at)
+		return touch(w, s.ID, at)
 	})
 }
 
@@ -317,10 +317,10 @@ func (db *DB) Assign(ctx context.Context, s *formsvc.Submission, officerID int64
 	if officerID != 0 {
 		who = officerID
 	}
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE submissions SET assigned_to = ? WHERE id = ?`, who, s.ID); err != nil {
+	return db.write(ctx, func(w *wtx) error {
+		if _, err := w.Exec(`UPDATE submissions SET assigned_to = ? WHERE id = ?`, who, s.ID); err != nil {
 			return fmt.Errorf("assign: %w", err)
 		}
-		return touch(ctx, tx, s.ID, at)
+		return touch(w, s.ID, at)
 	})
 }

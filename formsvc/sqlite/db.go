@@ -26,14 +26,37 @@ import (
 	"github.com/alexedwards/scs/sqlite3store"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlitelib "modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Pragmas set on every pooled connection. synchronous=FULL makes each
 // commit durable before the answer leaves; secure_delete overwrites
-// deleted content.
-const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
+// deleted content. Open puts the lock timeout (LockTimeout) in
+// busy_timeout; Pragmas has the default.
+const Pragmas = "_pragma=busy_timeout(5000)&" + pragmas
+
+const pragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
 	"&_pragma=synchronous(full)&_pragma=secure_delete(on)&_txlock=immediate&_time_format=sqlite"
+
+// DefaultLockTimeout is how long a write waits for a lock that another
+// process holds on the database (a command-line purge, a backup tool)
+// before it gives up with ErrBusy.
+const DefaultLockTimeout = 5 * time.Second
+
+// An Option changes how Open opens the database.
+type Option func(*options)
+
+type options struct {
+	lockTimeout time.Duration
+}
+
+// LockTimeout sets how long a write waits for another process's lock on
+// the database before it fails with ErrBusy (DefaultLockTimeout if not
+// given; tests use a short one). It is rounded down to the millisecond.
+func LockTimeout(d time.Duration) Option {
+	return func(o *options) { o.lockTimeout = max(d, 0) }
+}
 
 // TimeFormat is the one format of stored times (UTC).
 const TimeFormat = "2006-01-02T15:04:05.000Z"
@@ -51,14 +74,24 @@ var migrations embed.FS
 // ErrClosed is returned for writes after Close.
 var ErrClosed = errors.New("sqlite: database closed")
 
+// ErrBusy is in the chain of a write's error when the database stayed
+// locked by someone else for the whole lock timeout (SQLITE_BUSY or
+// SQLITE_LOCKED): nothing was stored, and the same write may succeed a
+// little later. The web layer answers it with 503.
+var ErrBusy = &formsvc.Error{Code: formsvc.EUNAVAILABLE,
+	Message: "Hệ thống đang bận, chưa lưu được. Vui lòng gửi lại sau ít phút; nội dung bạn viết vẫn còn trên trang."}
+
 // DB is the SQLite store.
 type DB struct {
-	Path string
-	keys *formsvc.Keys
-	now  func() time.Time
+	Path   string
+	keys   *formsvc.Keys
+	now    func() time.Time
+	busyMS string // the lock timeout in milliseconds, as busy_timeout reads back
 
-	read  *sql.DB
-	write *sql.DB
+	read *sql.DB
+	// wdb is the write connection (one). Only the writer goroutine
+	// runs transactions on it; see SessionStore for the only other user.
+	wdb *sql.DB
 
 	mu       sync.RWMutex // guards closed and sends on reqs
 	closed   bool
@@ -70,25 +103,35 @@ type DB struct {
 	// prepared holds the statements of the hot write path, prepared once
 	// on the write connection; read-only after Open.
 	prepared map[string]*sql.Stmt
+
+	health health
 }
 
 type writeReq struct {
-	fn func(*sql.Tx) error
+	fn func(*wtx) error
 	// rerun: fn may run again after its transaction was rolled back (it
 	// sets, never accumulates, what it reports outside the transaction).
 	rerun bool
+	// probe: an empty write that only checks that writes commit (see
+	// WriteHealth); not counted in WriteStats.
+	probe bool
 	res   error
 	err   chan error
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
-func Open(ctx context.Context, path string, keys *formsvc.Keys) (*DB, error) {
+func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) (*DB, error) {
+	o := options{lockTimeout: DefaultLockTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	dsn := "file:" + path + "?" + Pragmas
+	busyMS := strconv.FormatInt(o.lockTimeout.Milliseconds(), 10)
+	dsn := "file:" + path + "?_pragma=busy_timeout(" + busyMS + ")&" + pragmas
 	// The writer keeps more pages in memory than a reader: every
 	// submission updates the receipts' index at a random place, and with
 	// SQLite's default 2 MB cache a database past some 50,000 submissions
@@ -99,8 +142,9 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys) (*DB, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxLifetime(0)
-	db := &DB{Path: path, keys: keys, now: time.Now, write: write,
+	db := &DB{Path: path, keys: keys, now: time.Now, busyMS: busyMS, wdb: write,
 		reqs: make(chan *writeReq, maxBatch), stopped: make(chan struct{})}
+	db.health.ttl, db.health.wait = healthTTL, probeWait
 	db.maxBatch.Store(maxBatch)
 	if err := db.checkPragmas(ctx, write); err != nil {
 		write.Close()
@@ -144,7 +188,7 @@ var hotStatements = []string{qSavepoint, qRollbackTo, qRelease, qInsertSubmissio
 func (db *DB) prepare(ctx context.Context) error {
 	db.prepared = make(map[string]*sql.Stmt, len(hotStatements))
 	for _, q := range hotStatements {
-		st, err := db.write.PrepareContext(ctx, q)
+		st, err := db.wdb.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)
 		}
@@ -153,15 +197,11 @@ func (db *DB) prepare(ctx context.Context) error {
 	return nil
 }
 
-// stmt is hot statement q (one of hotStatements), prepared, in tx.
-func (db *DB) stmt(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
-	return tx.StmtContext(ctx, db.prepared[q])
-}
-
 // checkPragmas reads the settings back: a DSN typo must not silently
 // leave the database without WAL or foreign keys.
 func (db *DB) checkPragmas(ctx context.Context, conn *sql.DB) error {
-	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2", "secure_delete": "1"}
+	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2", "secure_delete": "1",
+		"busy_timeout": db.busyMS}
 	for p, w := range want {
 		var got string
 		if err := conn.QueryRowContext(ctx, "PRAGMA "+p).Scan(&got); err != nil {
@@ -224,38 +264,87 @@ func applyMigration(ctx context.Context, conn *sql.DB, name string, version int)
 	return tx.Commit()
 }
 
-// Write runs fn in a write transaction and returns once that transaction
+// write runs fn in a write transaction and returns once that transaction
 // is committed (or fn failed and its changes were rolled back). Concurrent
 // calls share one commit; each runs in its own savepoint, so one failure
 // does not undo the others.
-func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
+//
+// ctx bounds only the wait for a place in the writer's queue. fn gets a
+// wtx, not the *sql.Tx: its statements run with the writer's context, so
+// no caller's cancellation can interrupt a statement of the transaction
+// that other requests share (SQLite would roll all of it back).
+func (db *DB) write(ctx context.Context, fn func(*wtx) error) error {
 	return db.enqueue(ctx, &writeReq{fn: fn, err: make(chan error, 1)})
 }
 
-// writeRerunnable is Write for an fn that may run more than once: a
+// writeRerunnable is write for an fn that may run more than once: a
 // group of such writes first runs without savepoints, and only if one of
 // them fails is the group rolled back and run again the careful way.
-func (db *DB) writeRerunnable(ctx context.Context, fn func(*sql.Tx) error) error {
+func (db *DB) writeRerunnable(ctx context.Context, fn func(*wtx) error) error {
 	return db.enqueue(ctx, &writeReq{fn: fn, rerun: true, err: make(chan error, 1)})
 }
 
 func (db *DB) enqueue(ctx context.Context, req *writeReq) error {
-	db.mu.RLock()
-	if db.closed {
-		db.mu.RUnlock()
-		return ErrClosed
+	if err := db.send(ctx, req); err != nil {
+		return err
 	}
-	select {
-	case db.reqs <- req:
-	case <-ctx.Done():
-		db.mu.RUnlock()
-		return ctx.Err()
-	}
-	db.mu.RUnlock()
 	// Once queued the write may commit, so wait for its result even if the
 	// caller gives up: the answer must not claim failure for stored data.
 	return <-req.err
 }
+
+// send puts req in the writer's queue, waiting at most until ctx ends.
+func (db *DB) send(ctx context.Context, req *writeReq) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.closed {
+		return ErrClosed
+	}
+	select {
+	case db.reqs <- req:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeCtx is the context of every statement of the writer's
+// transactions: it never ends, so a statement is never interrupted half
+// way, and the driver needs no goroutine to watch it.
+var writeCtx = context.Background()
+
+// wtx is a write transaction as a write function sees it. Its methods
+// take no context (they run with writeCtx), and Now is the writer's
+// clock for the group.
+type wtx struct {
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Exec runs a statement; one of hotStatements runs prepared.
+func (w *wtx) Exec(q string, args ...any) (sql.Result, error) {
+	if st, ok := w.db.prepared[q]; ok {
+		return w.tx.StmtContext(writeCtx, st).ExecContext(writeCtx, args...)
+	}
+	return w.tx.ExecContext(writeCtx, q, args...)
+}
+
+// QueryRow runs a statement that returns at most one row; one of
+// hotStatements runs prepared.
+func (w *wtx) QueryRow(q string, args ...any) *sql.Row {
+	if st, ok := w.db.prepared[q]; ok {
+		return w.tx.StmtContext(writeCtx, st).QueryRowContext(writeCtx, args...)
+	}
+	return w.tx.QueryRowContext(writeCtx, q, args...)
+}
+
+// Now is the time the writer took for this transaction: every write of
+// a group that records "now" records the same instant.
+func (w *wtx) Now() time.Time { return w.now }
+
+// timestamp is Now in the stored format.
+func (w *wtx) timestamp() string { return w.now.UTC().Format(TimeFormat) }
 
 // SetMaxBatch sets how many writes may share one commit (at most 512, the
 // default). 1 gives every write its own transaction and fsync: the naive
@@ -313,56 +402,81 @@ func (db *DB) commit(batch []*writeReq) {
 	if failed && len(batch) > 1 {
 		_, err = db.run(batch, true)
 	}
+	err = busy(err)
+	db.health.record(time.Now(), err)
 	for _, r := range batch {
 		if err != nil {
 			r.err <- err
 		} else {
-			r.err <- r.res
+			r.err <- busy(r.res)
 		}
 	}
+}
+
+// busy puts ErrBusy in the chain of err when SQLite reports a lock held
+// by someone else (SQLITE_BUSY, SQLITE_LOCKED and their extended codes),
+// keeping the driver's error for the log.
+func busy(err error) error {
+	var se *sqlitelib.Error
+	if !errors.As(err, &se) || errors.Is(err, ErrBusy) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("%w: %w", ErrBusy, err)
+	}
+	return err
 }
 
 // run runs batch in one transaction, each write in a savepoint if asked.
 // Without savepoints, the first write that fails rolls the transaction
 // back and run reports failed; err is the transaction's own error.
 func (db *DB) run(batch []*writeReq, savepoints bool) (failed bool, err error) {
-	ctx := context.Background()
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.wdb.BeginTx(writeCtx, nil)
 	if err != nil {
 		return false, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	w := &wtx{tx: tx, db: db, now: db.now()}
+	writes := int64(0)
 	for _, r := range batch {
+		if !r.probe {
+			writes++
+		}
 		if !savepoints {
-			if r.res = r.fn(tx); r.res != nil {
+			if r.res = r.fn(w); r.res != nil {
 				return true, tx.Rollback()
 			}
 			continue
 		}
-		if _, err := db.stmt(ctx, tx, qSavepoint).ExecContext(ctx); err != nil {
+		if _, err := w.Exec(qSavepoint); err != nil {
 			return false, fmt.Errorf("savepoint: %w", err)
 		}
-		if r.res = r.fn(tx); r.res != nil {
-			if _, err := db.stmt(ctx, tx, qRollbackTo).ExecContext(ctx); err != nil {
+		if r.res = r.fn(w); r.res != nil {
+			if _, err := w.Exec(qRollbackTo); err != nil {
 				return false, fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		}
-		if _, err := db.stmt(ctx, tx, qRelease).ExecContext(ctx); err != nil {
+		if _, err := w.Exec(qRelease); err != nil {
 			return false, fmt.Errorf("release savepoint: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, err
+		return false, fmt.Errorf("commit: %w", err)
 	}
 	db.commits.Add(1)
-	db.writes.Add(int64(len(batch)))
+	db.writes.Add(writes)
 	return false, nil
 }
 
-// Ping checks that the database answers a query.
+// Ping checks that the database answers a query and that writes commit
+// (WriteHealth).
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	return db.WriteHealth(ctx)
 }
 
 // Close finishes the queued writes, then closes the database.
@@ -383,7 +497,7 @@ func (db *DB) Close() error {
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
-	errs = append(errs, db.write.Close())
+	errs = append(errs, db.wdb.Close())
 	return errors.Join(errs...)
 }
 
@@ -391,8 +505,6 @@ func (db *DB) Close() error {
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return db.read.QueryContext(ctx, q, args...)
 }
-
-func (db *DB) timestamp() string { return db.now().UTC().Format(TimeFormat) }
 
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(TimeFormat, s)
@@ -403,8 +515,14 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // SessionStore is the officers' session store (alexedwards/scs's SQLite
-// store) in this database. It writes through the same single writer
-// connection as everything else, so it never meets a busy database.
+// store) in this database. It runs its statements on the write
+// connection, outside the writer's queue, and that is safe: the pool has
+// one connection, which database/sql keeps for a transaction until it
+// ends, so a session statement runs between two of the writer's
+// transactions, never inside one; and the store passes no context (its
+// Find, Commit and Delete use context.Background), so no request's
+// cancellation can interrupt it. A lock held by another process makes it
+// wait like the writer, up to the lock timeout.
 func (db *DB) SessionStore() *sqlite3store.SQLite3Store {
-	return sqlite3store.NewWithCleanupInterval(db.write, 10*time.Minute)
+	return sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute)
 }

@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -251,14 +250,7 @@ func TestGroupWithAFailingWriteKeepsTheOthers(t *testing.T) {
 	if err := db.CreateSubmission(ctx, tip("đã có"), hash(0)); err != nil {
 		t.Fatal(err)
 	}
-	release := make(chan struct{})
-	held := make(chan struct{})
-	go db.Write(ctx, func(*sql.Tx) error {
-		close(held)
-		<-release
-		return nil
-	})
-	<-held
+	release, _ := db.HoldWriter(ctx)
 	const n = 40
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -273,18 +265,8 @@ func TestGroupWithAFailingWriteKeepsTheOthers(t *testing.T) {
 			errs[i] = db.CreateSubmission(ctx, tip(fmt.Sprintf("tin %d", i)), h)
 		}()
 	}
-	// Wait until every submission is queued behind the held write.
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		_, writes := db.WriteStats()
-		if queued := db.Queued(); queued == n || time.Now().After(deadline) {
-			if queued != n {
-				t.Fatalf("%d writes queued, want %d (writes so far %d)", queued, n, writes)
-			}
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
+	waitQueued(t, db, n) // every submission, behind the held write
+	release()
 	wg.Wait()
 	taken := 0
 	for i, err := range errs {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -20,8 +19,8 @@ func (db *DB) AddMessage(ctx context.Context, s *formsvc.Submission, m *formsvc.
 	if m.OfficerID != 0 {
 		officer = m.OfficerID
 	}
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO messages (submission_id, author, officer_id, body, created_at)
+	return db.write(ctx, func(w *wtx) error {
+		res, err := w.Exec(`INSERT INTO messages (submission_id, author, officer_id, body, created_at)
 			VALUES (?, ?, ?, ?, ?)`, s.ID, m.Author, officer, sealed, created)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)

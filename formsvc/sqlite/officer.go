@@ -47,9 +47,9 @@ func isUnique(err error) bool {
 
 // CreateOfficer stores a new account and sets its ID.
 func (db *DB) CreateOfficer(ctx context.Context, o *formsvc.Officer, passwordHash string) error {
-	now := db.timestamp()
-	err := db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO officers (username, role, password_hash, created_at, updated_at)
+	err := db.write(ctx, func(w *wtx) error {
+		now := w.timestamp()
+		res, err := w.Exec(`INSERT INTO officers (username, role, password_hash, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?)`, o.Username, o.Role, passwordHash, now, now)
 		if err != nil {
 			return err
@@ -111,9 +111,9 @@ func (db *DB) Officers(ctx context.Context) ([]*formsvc.Officer, error) {
 
 func (db *DB) updateOfficer(ctx context.Context, id int64, set string, args ...any) error {
 	var n int64
-	err := db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE officers SET `+set+`, updated_at = ? WHERE id = ?`,
-			append(args, db.timestamp(), id)...)
+	err := db.write(ctx, func(w *wtx) error {
+		res, err := w.Exec(`UPDATE officers SET `+set+`, updated_at = ? WHERE id = ?`,
+			append(args, w.timestamp(), id)...)
 		if err != nil {
 			return err
 		}
@@ -158,16 +158,16 @@ func (db *DB) SetTOTP(ctx context.Context, id int64, secret string, enabled bool
 	if secret != "" {
 		sealed = db.keys.Seal([]byte(secret), []byte("totp"))
 	}
-	return db.Write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE officers SET totp_secret = ?, totp_enabled = ?, updated_at = ? WHERE id = ?`,
-			sealed, enabled, db.timestamp(), id); err != nil {
+	return db.write(ctx, func(w *wtx) error {
+		if _, err := w.Exec(`UPDATE officers SET totp_secret = ?, totp_enabled = ?, updated_at = ? WHERE id = ?`,
+			sealed, enabled, w.timestamp(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE officer_id = ?`, id); err != nil {
+		if _, err := w.Exec(`DELETE FROM recovery_codes WHERE officer_id = ?`, id); err != nil {
 			return err
 		}
 		for _, h := range recoveryHashes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (officer_id, code_hash) VALUES (?, ?)`, id, h); err != nil {
+			if _, err := w.Exec(`INSERT INTO recovery_codes (officer_id, code_hash) VALUES (?, ?)`, id, h); err != nil {
 				return err
 			}
 		}
@@ -194,9 +194,9 @@ func (db *DB) TOTPSecret(ctx context.Context, id int64) (string, error) {
 // UseRecoveryCode marks an unused recovery code as used; ok is false if
 // the code is unknown or was used before.
 func (db *DB) UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (ok bool, err error) {
-	err = db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE officer_id = ? AND code_hash = ? AND used_at IS NULL`,
-			db.timestamp(), id, codeHash)
+	err = db.write(ctx, func(w *wtx) error {
+		res, err := w.Exec(`UPDATE recovery_codes SET used_at = ? WHERE officer_id = ? AND code_hash = ? AND used_at IS NULL`,
+			w.timestamp(), id, codeHash)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -16,8 +15,8 @@ import (
 // went.
 func (db *DB) PurgeClosed(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
-	err := db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM submissions
+	err := db.write(ctx, func(w *wtx) error {
+		res, err := w.Exec(`DELETE FROM submissions
 			WHERE status = ? AND closed_at IS NOT NULL AND closed_at < ?`,
 			formsvc.StatusClosed, cutoff.UTC().Format(TimeFormat))
 		if err != nil {
@@ -29,7 +28,11 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff time.Time) (int64, error) 
 	if err != nil {
 		return 0, err
 	}
-	if _, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+	// The checkpoint runs on the write connection between two of the
+	// writer's transactions (the pool's one connection is the writer's
+	// while a transaction lasts), so ctx can stop only the checkpoint
+	// itself, and the error says that it did not finish.
+	if _, err := db.wdb.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return n, fmt.Errorf("checkpoint after purge: %w", err)
 	}
 	return n, nil

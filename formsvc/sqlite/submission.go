@@ -47,18 +47,13 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 	created := s.CreatedAt.UTC().Format(TimeFormat)
 	var id int64
 	var seq int
-	// The statements run in a transaction shared with other requests: they
-	// do not stop when this request's client goes away (that would only
-	// make the group run again), and a context that cannot end spares the
-	// driver a watcher goroutine per statement.
-	wctx := context.WithoutCancel(ctx)
 	// The write may run again (see writeRerunnable): it only sets id and seq.
-	err = db.writeRerunnable(ctx, func(tx *sql.Tx) error {
+	err = db.writeRerunnable(ctx, func(w *wtx) error {
 		var category any
 		if s.Category != "" {
 			category = s.Category
 		}
-		err := db.stmt(wctx, tx, qInsertSubmission).QueryRowContext(wctx,
+		err := w.QueryRow(qInsertSubmission,
 			s.Kind, year, receiptHash, s.Status, s.Priority, category, created, sealed).Scan(&id, &seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return formsvc.ErrReceiptTaken
@@ -67,12 +62,12 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 			return fmt.Errorf("insert submission: %w", err)
 		}
 		for _, code := range s.Services {
-			if _, err := db.stmt(wctx, tx, qInsertService).ExecContext(wctx, id, code); err != nil {
+			if _, err := w.Exec(qInsertService, id, code); err != nil {
 				return fmt.Errorf("insert service: %w", err)
 			}
 		}
 		for i, p := range s.Photos {
-			if _, err := db.stmt(wctx, tx, qInsertPhoto).ExecContext(wctx, id, p.ContentType, photos[i]); err != nil {
+			if _, err := w.Exec(qInsertPhoto, id, p.ContentType, photos[i]); err != nil {
 				return fmt.Errorf("insert photo: %w", err)
 			}
 		}

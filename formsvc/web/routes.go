@@ -15,6 +15,7 @@ func (s *Server) Handler() http.Handler {
 	r.Use(compress)
 
 	r.Get("/healthz", s.handleHealth())
+	r.Head("/healthz", s.handleHealth())
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(noStore, s.origins.Handler)

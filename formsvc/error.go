@@ -30,7 +30,7 @@ const (
 	MsgForbidden   = "Biểu mẫu này được gửi từ một trang web khác nên không được nhận. Hãy gửi từ trang của xã."
 	MsgInternal    = "Hệ thống đang gặp sự cố nên chưa lưu được. Vui lòng thử lại sau ít phút, hoặc gọi đường dây nóng."
 	MsgUnavailable = "Hệ thống đang tạm ngừng để bảo trì. Vui lòng thử lại sau."
-	MsgBusy        = "Hệ thống đang nhận quá nhiều bài gửi cùng lúc nên chưa nhận thêm được. Nội dung bạn viết vẫn còn trên trang: vui lòng gửi lại sau vài phút, hoặc gọi đường dây nóng nếu việc gấp."
+	MsgBusy        = "Hệ thống đang nhận quá nhiều bài gửi cùng lúc nên chưa nhận thêm được. Vui lòng gửi lại sau vài phút (nếu trang đã đổi, bấm Quay lại trên trình duyệt: nội dung bạn viết thường vẫn còn ở đó), hoặc gọi đường dây nóng nếu việc gấp."
 	MsgChallenge   = "Hệ thống đang bận. Trình duyệt cần làm một phép tính ngắn để chứng tỏ đây là người gửi thật; vui lòng gửi lại."
 )
 

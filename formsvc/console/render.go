@@ -122,6 +122,9 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusNotFound
 	case formsvc.EINVALID:
 		status = http.StatusUnprocessableEntity
+	case formsvc.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "60")
 	}
 	if status == http.StatusInternalServerError {
 		c.log.Error("lỗi ở bàn làm việc", "err", err)

@@ -79,7 +79,7 @@ var ErrClosed = errors.New("sqlite: database closed")
 // SQLITE_LOCKED): nothing was stored, and the same write may succeed a
 // little later. The web layer answers it with 503.
 var ErrBusy = &formsvc.Error{Code: formsvc.EUNAVAILABLE,
-	Message: "Hệ thống đang bận, chưa lưu được. Vui lòng gửi lại sau ít phút; nội dung bạn viết vẫn còn trên trang."}
+	Message: "Hệ thống đang bận nên chưa lưu được. Vui lòng gửi lại sau ít phút (nếu trang đã đổi, bấm Quay lại trên trình duyệt: nội dung bạn viết thường vẫn còn ở đó), hoặc gọi đường dây nóng nếu việc gấp."}
 
 // DB is the SQLite store.
 type DB struct {

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -122,6 +124,27 @@ func NewSubmission(k Kind, f *Form, c *Clean, now time.Time) *Submission {
 // FormatRef formats an officer-facing reference.
 func FormatRef(k Kind, year, seq int) string {
 	return fmt.Sprintf("%s-%d-%04d", k.Prefix(), year, seq)
+}
+
+// ParseRef reads a reference such as TB-2026-0042 (case and the leading
+// zeros do not matter).
+func ParseRef(ref string) (k Kind, year, seq int, ok bool) {
+	prefix, rest, found := strings.Cut(strings.ToUpper(strings.TrimSpace(ref)), "-")
+	ys, ss, found2 := strings.Cut(rest, "-")
+	if !found || !found2 || len(ys) != 4 || len(ss) == 0 || len(ss) > 9 {
+		return "", 0, 0, false
+	}
+	y, err1 := strconv.Atoi(ys)
+	n, err2 := strconv.Atoi(ss)
+	if err1 != nil || err2 != nil || n < 1 {
+		return "", 0, 0, false
+	}
+	for _, kind := range []Kind{KindTip, KindSupport} {
+		if kind.Prefix() == prefix {
+			return kind, y, n, true
+		}
+	}
+	return "", 0, 0, false
 }
 
 // ErrReceiptTaken means a receipt's hash is already stored: the caller

@@ -33,12 +33,7 @@ type caseData struct {
 // loadCase reads the case in the URL, if the officer's role may see it;
 // any other record is "not found", exactly like one that does not exist.
 func (c *Console) loadCase(w http.ResponseWriter, r *http.Request) *formsvc.Submission {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		c.fail(w, r, formsvc.Errorf(formsvc.ENOTFOUND, "Không có hồ sơ này."))
-		return nil
-	}
-	s, err := c.store.Case(r.Context(), id, officerFrom(r.Context()).Role.Kinds())
+	s, err := c.store.CaseByRef(r.Context(), chi.URLParam(r, "ref"), officerFrom(r.Context()).Role.Kinds())
 	if err != nil {
 		c.fail(w, r, err)
 		return nil
@@ -209,7 +204,7 @@ func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.audit(r, formsvc.AuditStatus, s.Ref, s.Status+" → "+to)
-	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10), "Đã đổi trạng thái thành “"+formsvc.OfficerStatusLabel(s.Kind, to)+"”.")
+	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã đổi trạng thái thành “"+formsvc.OfficerStatusLabel(s.Kind, to)+"”.")
 }
 
 func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {
@@ -227,7 +222,7 @@ func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.audit(r, formsvc.AuditNote, s.Ref, "")
-	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10)+"#notes", "Đã lưu ghi chú nội bộ.")
+	c.flash(w, r, "/officer/cases/"+s.Ref+"#notes", "Đã lưu ghi chú nội bộ.")
 }
 
 func (c *Console) handleReply(w http.ResponseWriter, r *http.Request) {
@@ -245,7 +240,7 @@ func (c *Console) handleReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.audit(r, formsvc.AuditReply, s.Ref, "")
-	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10)+"#thread", "Đã gửi lời nhắn. Người gửi sẽ thấy ở trang Tra cứu.")
+	c.flash(w, r, "/officer/cases/"+s.Ref+"#thread", "Đã gửi lời nhắn. Người gửi sẽ thấy ở trang Tra cứu.")
 }
 
 func (c *Console) handleAssign(w http.ResponseWriter, r *http.Request) {
@@ -268,5 +263,5 @@ func (c *Console) handleAssign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.audit(r, formsvc.AuditAssign, s.Ref, name)
-	c.flash(w, r, "/officer/cases/"+strconv.FormatInt(s.ID, 10), "Đã giao hồ sơ cho "+name+".")
+	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã giao hồ sơ cho "+name+".")
 }

@@ -31,6 +31,7 @@ type Store interface {
 	formsvc.CaseService
 	formsvc.FollowUpService
 	formsvc.FactsService
+	CaseByRef(ctx context.Context, ref string, kinds []formsvc.Kind) (*formsvc.Submission, error)
 	EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error) error
 	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
 	SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error
@@ -116,12 +117,12 @@ func (c *Console) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(c.requireOfficer)
 			r.Get("/", c.handleInbox)
-			r.Get("/cases/{id}", c.handleCase)
-			r.Get("/cases/{id}/photos/{n}", c.handlePhoto)
-			r.Post("/cases/{id}/status", c.handleStatus)
-			r.Post("/cases/{id}/notes", c.handleNote)
-			r.Post("/cases/{id}/replies", c.handleReply)
-			r.Post("/cases/{id}/assign", c.handleAssign)
+			r.Get("/cases/{ref}", c.handleCase)
+			r.Get("/cases/{ref}/photos/{n}", c.handlePhoto)
+			r.Post("/cases/{ref}/status", c.handleStatus)
+			r.Post("/cases/{ref}/notes", c.handleNote)
+			r.Post("/cases/{ref}/replies", c.handleReply)
+			r.Post("/cases/{ref}/assign", c.handleAssign)
 			r.Get("/dashboard", c.handleDashboard)
 			r.Get("/account", c.handleAccount)
 			r.Post("/account/password", c.handleOwnPassword)

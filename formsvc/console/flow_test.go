@@ -23,14 +23,14 @@ func TestWholeFlow(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("inbox: %d", res.StatusCode)
 	}
-	link := doc.Find(`table.cases a[href="/officer/cases/` + fmt.Sprint(id) + `"]`)
+	link := doc.Find(`table.cases a[href="/officer/cases/` + id + `"]`)
 	if link.Length() != 1 || !strings.HasPrefix(link.Text(), "TB-") {
 		t.Fatalf("the inbox does not list the tip")
 	}
 	if doc.Find("tr.high .badge-high").Length() != 1 {
 		t.Errorf("the high-priority tip is not marked")
 	}
-	casePath := fmt.Sprintf("/officer/cases/%d", id)
+	casePath := fmt.Sprintf("/officer/cases/%s", id)
 	res, doc = b.get(casePath)
 	if res.StatusCode != 200 || !strings.Contains(doc.Find(".content").Text(), "Có người bị giữ giấy tờ") {
 		t.Fatalf("case page: %d, content %q", res.StatusCode, doc.Find(".content").Text())
@@ -91,7 +91,7 @@ func TestStatusChangeNeedsANoteAndAValidStatus(t *testing.T) {
 	a := newApp(t)
 	_, id := a.tip()
 	b := a.loggedIn("congan")
-	p := fmt.Sprintf("/officer/cases/%d", id)
+	p := fmt.Sprintf("/officer/cases/%s", id)
 	for _, v := range []url.Values{
 		{"status": {"verifying"}, "note": {"  "}},
 		{"status": {"completed"}, "note": {"trạng thái của loại kia"}},
@@ -117,7 +117,7 @@ func TestCSRFProtectsEveryStateChange(t *testing.T) {
 	a := newApp(t)
 	_, id := a.tip()
 	b := a.loggedIn("congan")
-	p := fmt.Sprintf("/officer/cases/%d/status", id)
+	p := fmt.Sprintf("/officer/cases/%s/status", id)
 	v := url.Values{"status": {"closed"}, "note": {"x"}}
 	if res, _ := b.postRaw(p, v, "Origin", a.srv.URL); res.StatusCode != http.StatusForbidden {
 		t.Errorf("no token: %d, want 403", res.StatusCode)
@@ -134,7 +134,7 @@ func TestCSRFProtectsEveryStateChange(t *testing.T) {
 	if res, _ := a.browser().postRaw("/officer/login", url.Values{"username": {"congan"}, "password": {password}}, "Origin", a.srv.URL); res.StatusCode != http.StatusForbidden {
 		t.Errorf("login without token: %d, want 403", res.StatusCode)
 	}
-	_, doc := b.get(fmt.Sprintf("/officer/cases/%d", id))
+	_, doc := b.get(fmt.Sprintf("/officer/cases/%s", id))
 	if got := doc.Find(".facts dd").First().Text(); got != "Mới nhận" {
 		t.Errorf("status changed to %q by a forged request", got)
 	}

@@ -95,23 +95,25 @@ func (a *app) submit(path, body string) string {
 	return s[i+11 : i+30]
 }
 
-func (a *app) tip() (receipt string, id int64) {
+func (a *app) tip() (receipt, ref string) {
 	r := a.submit("/api/v1/tips", `{"category":"lodging","location":"Nhà nghỉ X","description":"Có người bị giữ giấy tờ","minors_involved":true}`)
-	return r, a.idOf(r)
+	return r, a.refOf(r)
 }
 
-func (a *app) support() (receipt string, id int64) {
+func (a *app) support() (receipt, ref string) {
 	r := a.submit("/api/v1/support-requests", `{"services":["hiv","job"],"contact_method":"none","consent":true,"message":"Tôi cần xét nghiệm"}`)
-	return r, a.idOf(r)
+	return r, a.refOf(r)
 }
 
-func (a *app) idOf(receipt string) int64 {
+// refOf is the reference (TB-2026-0042) of the submission of receipt: the
+// console's addresses name cases by it.
+func (a *app) refOf(receipt string) string {
 	r, _ := formsvc.ParseReceipt(receipt)
 	s, err := a.db.SubmissionByReceipt(context.Background(), formsvc.NewReceiptHasher(a.keys.Receipt).Hash(r))
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	return s.ID
+	return s.Ref
 }
 
 // browser is an officer's browser: a cookie jar, and the same-origin
@@ -205,7 +207,7 @@ func hasAudit(entries []formsvc.AuditEntry, who, action, target string) bool {
 }
 
 // tipWithPhoto sends a tip with one photo, as a browser's form would.
-func (a *app) tipWithPhoto() int64 {
+func (a *app) tipWithPhoto() string {
 	a.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -228,5 +230,5 @@ func (a *app) tipWithPhoto() int64 {
 	if res.StatusCode != 201 {
 		a.t.Fatalf("tip with photo: %d", res.StatusCode)
 	}
-	return a.idOf(m["receipt"])
+	return a.refOf(m["receipt"])
 }

@@ -31,7 +31,7 @@ func TestInboxFiltersOrderAndPages(t *testing.T) {
 	}
 	ref := func(receipt string) string {
 		t.Helper()
-		_, doc := b.get(fmt.Sprintf("/officer/cases/%d", a.idOf(receipt)))
+		_, doc := b.get(fmt.Sprintf("/officer/cases/%s", a.refOf(receipt)))
 		f := strings.Fields(doc.Find("h1").Text()) // "TB-2026-0001 Tin báo"
 		if len(f) == 0 {
 			t.Fatalf("case page without a reference")
@@ -59,7 +59,7 @@ func TestInboxFiltersOrderAndPages(t *testing.T) {
 	if got := refs("kind=tip&code=lodging"); len(got) != 1 || !sameRef(got[0], highRef) {
 		t.Errorf("code=lodging lists %v, want only %s", got, highRef)
 	}
-	casePath := fmt.Sprintf("/officer/cases/%d", a.idOf(normal[7]))
+	casePath := fmt.Sprintf("/officer/cases/%s", a.refOf(normal[7]))
 	if res, _ := b.post(casePath, casePath+"/status", url.Values{"status": {"verifying"}, "note": {"Đã cử người xác minh."}, "from": {"received"}}); res.StatusCode != 303 {
 		t.Fatalf("status change: %d", res.StatusCode)
 	}
@@ -88,7 +88,7 @@ func TestDashboardCounts(t *testing.T) {
 	_, moved := a.tip()
 	a.support()
 	b := a.loggedIn("congan")
-	p := fmt.Sprintf("/officer/cases/%d", moved)
+	p := fmt.Sprintf("/officer/cases/%s", moved)
 	if res, _ := b.post(p, p+"/status", url.Values{"status": {"verifying"}, "note": {"Đi xác minh."}, "from": {"received"}}); res.StatusCode != 303 {
 		t.Fatalf("status change: %d", res.StatusCode)
 	}

@@ -3,8 +3,10 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +23,7 @@ func TestRolesNeverSeeTheOtherKind(t *testing.T) {
 	_, supID := a.support()
 	tests := []struct {
 		who         string
-		sees, hides int64
+		sees, hides string
 		seesRef     string
 		hidesRef    string
 	}{
@@ -31,11 +33,11 @@ func TestRolesNeverSeeTheOtherKind(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.who, func(t *testing.T) {
 			b := a.loggedIn(tt.who)
-			if res, _ := b.get(fmt.Sprintf("/officer/cases/%d", tt.sees)); res.StatusCode != 200 {
+			if res, _ := b.get(fmt.Sprintf("/officer/cases/%s", tt.sees)); res.StatusCode != 200 {
 				t.Errorf("own kind: %d", res.StatusCode)
 			}
 			if tt.sees == tipID {
-				res, _ := b.get(fmt.Sprintf("/officer/cases/%d/photos/1", tipID))
+				res, _ := b.get(fmt.Sprintf("/officer/cases/%s/photos/1", tipID))
 				if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" || res.Header.Get("X-Content-Type-Options") != "nosniff" ||
 					!strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
 					t.Errorf("own photo: %d %v", res.StatusCode, res.Header)
@@ -44,7 +46,7 @@ func TestRolesNeverSeeTheOtherKind(t *testing.T) {
 					t.Errorf("viewing a photo left no line in the audit log")
 				}
 			}
-			hidden := fmt.Sprintf("/officer/cases/%d", tt.hides)
+			hidden := fmt.Sprintf("/officer/cases/%s", tt.hides)
 			for _, p := range []string{hidden, hidden + "/photos/1"} {
 				if res, doc := b.get(p); res.StatusCode != http.StatusNotFound || strings.Contains(doc.Text(), tt.hidesRef) {
 					t.Errorf("GET %s: %d, want 404 that names nothing", p, res.StatusCode)
@@ -93,7 +95,7 @@ func TestPagesNeedLogin(t *testing.T) {
 	a := newApp(t)
 	_, id := a.tip()
 	b := a.browser()
-	for _, p := range []string{"/officer/", fmt.Sprintf("/officer/cases/%d", id), fmt.Sprintf("/officer/cases/%d/photos/1", id),
+	for _, p := range []string{"/officer/", fmt.Sprintf("/officer/cases/%s", id), fmt.Sprintf("/officer/cases/%s/photos/1", id),
 		"/officer/dashboard", "/officer/officers", "/officer/audit", "/officer/account"} {
 		res, _ := b.get(p)
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/officer/login" {
@@ -227,4 +229,37 @@ func countAudit(entries []formsvc.AuditEntry, action, who string) int {
 		}
 	}
 	return n
+}
+
+// TestAddressesDoNotCountTheOtherKind: tips and support requests arrive
+// in turn; the police officer's case addresses run TB-…-0001, 0002, 0003
+// with no gap where a support request came, so nothing a role sees counts
+// or dates the other kind.
+func TestAddressesDoNotCountTheOtherKind(t *testing.T) {
+	a := newApp(t)
+	var refs []string
+	for range 3 {
+		_, ref := a.tip()
+		refs = append(refs, ref)
+		a.support()
+		a.support()
+	}
+	b := a.loggedIn("congan")
+	_, doc := b.get("/officer/")
+	var links []string
+	doc.Find(`a[href^="/officer/cases/"]`).Each(func(_ int, s *goquery.Selection) {
+		links = append(links, s.AttrOr("href", ""))
+	})
+	slices.Sort(links)
+	year := a.now.Year()
+	if a.now.IsZero() {
+		year = time.Now().Year()
+	}
+	want := []string{}
+	for i := 1; i <= 3; i++ {
+		want = append(want, fmt.Sprintf("/officer/cases/TB-%d-%04d", year, i))
+	}
+	if fmt.Sprint(links) != fmt.Sprint(want) {
+		t.Errorf("the police inbox links to %v, want %v", links, want)
+	}
 }

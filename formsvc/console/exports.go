@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
@@ -63,7 +64,13 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, formsvc.Errorf(formsvc.ENOTFOUND, "Không có loại hồ sơ này."))
 		return
 	}
-	f := c.parseFilter(url.Values{"kind": {string(k)}, "status": {q.Get("status")}, "from": {q.Get("from")}, "to": {q.Get("to")}}, o.Role)
+	f, msg := exportFilter(q, k)
+	if msg != "" {
+		d := c.exportForm(r)
+		d.Error = msg
+		c.render(w, r, http.StatusUnprocessableEntity, "export", "Xuất dữ liệu", d)
+		return
+	}
 	format := q.Get("format")
 	if !slices.Contains(export.Formats, format) {
 		d := c.exportForm(r)
@@ -82,7 +89,7 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	// Logged before the first row leaves: an export cut short has
 	// still shown what it sent. No log, no export.
-	what := fmt.Sprintf("%s, %s", format, exportScope(q))
+	what := fmt.Sprintf("%s, %s", format, exportScope(f))
 	if err := c.audit(r, formsvc.AuditExport, string(k), what+": bắt đầu"); err != nil {
 		c.fail(w, r, err)
 		return
@@ -103,17 +110,53 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 	c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s: xong, %d hồ sơ", what, n))
 }
 
-// exportScope says which records an export asked for, in the audit log.
-func exportScope(q url.Values) string {
-	scope := "mọi trạng thái"
+// exportFilter reads an export's filter strictly: a status or a date the
+// service does not understand is refused with a message, never dropped
+// (which would export everything under a filter that looks applied).
+func exportFilter(q url.Values, k formsvc.Kind) (formsvc.CaseFilter, string) {
+	f := formsvc.CaseFilter{Kinds: []formsvc.Kind{k}}
 	if st := q.Get("status"); st != "" {
-		scope = "trạng thái " + st
+		if !formsvc.ValidStatus(k, st) {
+			return f, "Trạng thái “" + formsvc.Clip(st, 40) + "” không có ở loại hồ sơ này. Vui lòng chọn trong danh sách."
+		}
+		f.Status = st
 	}
-	if from := q.Get("from"); from != "" {
-		scope += ", từ " + from
+	for _, d := range []struct {
+		name, label string
+		dst         *time.Time
+		next        bool
+	}{{"from", "Từ ngày", &f.From, false}, {"to", "Đến ngày", &f.To, true}} {
+		v := q.Get(d.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, vietnam)
+		if err != nil {
+			return f, d.label + " “" + formsvc.Clip(v, 20) + "” không phải một ngày (năm-tháng-ngày, ví dụ 2026-06-30)."
+		}
+		if d.next {
+			t = t.AddDate(0, 0, 1) // the whole last day
+		}
+		*d.dst = t
 	}
-	if to := q.Get("to"); to != "" {
-		scope += ", đến " + to
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return f, "“Từ ngày” phải trước “Đến ngày”."
+	}
+	return f, ""
+}
+
+// exportScope says which records an export really took, in the audit log:
+// the filter as applied, not as asked.
+func exportScope(f formsvc.CaseFilter) string {
+	scope := "mọi trạng thái"
+	if f.Status != "" {
+		scope = "trạng thái " + f.Status
+	}
+	if !f.From.IsZero() {
+		scope += ", từ " + f.From.In(vietnam).Format("2006-01-02")
+	}
+	if !f.To.IsZero() {
+		scope += ", đến hết " + f.To.In(vietnam).AddDate(0, 0, -1).Format("2006-01-02")
 	}
 	return scope
 }

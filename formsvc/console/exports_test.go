@@ -132,3 +132,35 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 	}
 }
+
+// TestExportFiltersAreStrict: a status or a date the service does not
+// understand is refused with a message, nothing is exported, and the
+// audit log says what a real export applied.
+func TestExportFiltersAreStrict(t *testing.T) {
+	a := newApp(t)
+	a.tip()
+	police := a.loggedIn("congan")
+	for _, q := range []string{"status=dong", "status=completed", "from=2026-13-01", "to=hôm-nay", "from=2026-06-30&to=2026-01-01"} {
+		res, body := police.download("/officer/export/download?kind=tip&format=csv&" + q)
+		if res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, "Nhà nghỉ X") || !strings.Contains(body, "“") {
+			t.Errorf("%s: Status = %d, want 422 with a message and no rows", q, res.StatusCode)
+		}
+	}
+	for _, e := range a.audit() {
+		if e.Action == formsvc.AuditExport {
+			t.Errorf("a refused export was audited: %+v", e)
+		}
+	}
+	if res, _ := police.download("/officer/export/download?kind=tip&format=csv&status=received&from=2026-01-01&to=2099-12-31"); res.StatusCode != 200 {
+		t.Fatalf("a good filter: %d", res.StatusCode)
+	}
+	var detail string
+	for _, e := range a.audit() {
+		if e.Action == formsvc.AuditExport && strings.Contains(e.Detail, "xong") {
+			detail = e.Detail
+		}
+	}
+	if !strings.Contains(detail, "trạng thái received, từ 2026-01-01, đến hết 2099-12-31") {
+		t.Errorf("audit detail = %q, want the filter as applied", detail)
+	}
+}

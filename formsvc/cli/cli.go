@@ -87,8 +87,18 @@ func usage(w io.Writer) {
 	io.WriteString(w, b.String())
 }
 
+// newLogger logs at Info with times to the minute: a line's time to the
+// millisecond beside a proxy's access log (which has addresses) would tie
+// an address to the moment a record was made.
 func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: minuteTimes}))
+}
+
+func minuteTimes(groups []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+		return slog.String(slog.TimeKey, a.Value.Time().UTC().Format("2006-01-02T15:04Z"))
+	}
+	return a
 }
 
 // newFlagSet makes a command's flag set with a Vietnamese usage text.

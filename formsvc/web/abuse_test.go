@@ -285,6 +285,10 @@ func TestNothingAboutTheClientIsStoredOrLogged(t *testing.T) {
 	if len(wal) == 0 {
 		t.Fatalf("the WAL was empty before close: nothing was searched there")
 	}
+	// The log says a tip came, and nothing that picks out the record.
+	if logs := e.logs.String(); !strings.Contains(logs, "đã nhận bài gửi") || strings.Contains(logs, "TB-") || strings.Contains(logs, "ref=") {
+		t.Errorf("the log line of an accepted tip names the record:\n%s", logs)
+	}
 	for where, b := range map[string][]byte{"database": dbBytes, "wal": wal, "logs": []byte(e.logs.String())} {
 		for _, m := range []string{"UA-MARKER-88231", "MarkerAgent", ip, "REFERRER-MARKER", "COOKIE-MARKER", "MARKER-TEXT", "MARKER-CONTACT"} {
 			if bytes.Contains(b, []byte(m)) {

@@ -87,7 +87,7 @@ func (s *Server) handleFollowUpMessage() http.HandlerFunc {
 			s.fail(w, r, f, in, err)
 			return
 		}
-		s.logNote(r, "đã nhận lời nhắn bổ sung", "kind", sub.Kind, "ref", sub.Ref)
+		s.logNote(r, "đã nhận lời nhắn bổ sung", "kind", sub.Kind)
 		if wantsJSON(r) {
 			writeJSON(w, http.StatusCreated, map[string]string{"status": "received"})
 			return

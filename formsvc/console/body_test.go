@@ -84,3 +84,22 @@ func TestLongUsernameIsClipped(t *testing.T) {
 		t.Error("the failed login was not audited")
 	}
 }
+
+// TestStaticFolderListsNothing: the console's static folder serves its
+// files, never a listing.
+func TestStaticFolderListsNothing(t *testing.T) {
+	a := newApp(t)
+	b := a.browser()
+	for _, p := range []string{"/officer/static/", "/officer/static"} {
+		if res, _ := b.get(p); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, res.StatusCode)
+		}
+	}
+	entries, _ := os.ReadDir("static")
+	if len(entries) == 0 {
+		t.Fatal("no static files to try")
+	}
+	if res, _ := b.get("/officer/static/" + entries[0].Name()); res.StatusCode != http.StatusOK {
+		t.Errorf("a static file: %d, want 200", res.StatusCode)
+	}
+}

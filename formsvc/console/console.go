@@ -9,6 +9,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -106,7 +107,7 @@ func New(cfg Config) *Console {
 func (c *Console) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(consoleHeaders)
-	r.Handle("/static/*", http.StripPrefix("/officer/", http.FileServerFS(staticFS)))
+	r.Handle("/static/*", noListing(http.StripPrefix("/officer/", http.FileServerFS(staticFS))))
 	r.Group(func(r chi.Router) {
 		r.Use(c.sessions.LoadAndSave, c.limitBody, c.csrf, c.loadOfficer)
 		r.Get("/login", c.handleLoginForm)
@@ -145,6 +146,18 @@ func (c *Console) Handler() http.Handler {
 		})
 	})
 	return r
+}
+
+// noListing serves files only: a folder's address is not found, never a
+// listing of what it holds.
+func noListing(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // consoleHeaders: nothing of the console is cached, and the console's own

@@ -19,10 +19,17 @@ func (s *Server) handleStatic() http.HandlerFunc {
 		if name == "" {
 			name = "."
 		}
+		// No dotfile or dot folder (.git, .env) is ever served.
+		if hidden(name) {
+			s.notFound(w, fsys, nil)
+			return
+		}
 		fi, err := fs.Stat(fsys, name)
 		if err == nil && fi.IsDir() {
 			if !strings.HasSuffix(r.URL.Path, "/") {
-				http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+				// To the cleaned path on this site only: the raw one can
+				// begin with "//", which a browser reads as another host.
+				http.Redirect(w, r, "/"+strings.TrimPrefix(name+"/", "./"), http.StatusMovedPermanently)
 				return
 			}
 			name = path.Join(name, "index.html")
@@ -39,6 +46,16 @@ func (s *Server) handleStatic() http.HandlerFunc {
 		}
 		http.ServeFileFS(w, r, fsys, name)
 	}
+}
+
+// hidden reports whether any part of a cleaned path starts with a dot.
+func hidden(name string) bool {
+	for _, part := range strings.Split(name, "/") {
+		if strings.HasPrefix(part, ".") && part != "." {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) notFound(w http.ResponseWriter, fsys fs.FS, err error) {

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,6 +42,7 @@ type config struct {
 	OverdueAfter   string
 	LoginLimit     string
 	AllowedOrigins string
+	NetlifySecret  string
 
 	// Parsed by check.
 	proxies   []string
@@ -49,6 +52,7 @@ type config struct {
 	overdue   time.Duration
 	login     web.Limit
 	origins   []string
+	netlify   []byte
 }
 
 func (c *config) settings() []setting {
@@ -68,6 +72,7 @@ func (c *config) settings() []setting {
 		{"secure-cookies", "FORMSVC_SECURE_COOKIES", "false", "đặt cookie của cán bộ là Secure (bật khi có TLS phía trước: true/false)", &c.SecureCookies},
 		{"overdue-after", "FORMSVC_OVERDUE_AFTER", "3d", "hồ sơ đang mở không có thao tác quá thời gian này là quá hạn", &c.OverdueAfter},
 		{"login-limit", "FORMSVC_LOGIN_LIMIT", "10/15m", "số lần đăng nhập tối đa của một máy", &c.LoginLimit},
+		{"netlify-secret-file", "FORMSVC_NETLIFY_SECRET_FILE", "", "tệp chứa bí mật của quy tắc proxy có ký của Netlify (signed trong netlify.toml): chỉ yêu cầu có chữ ký đúng mới được lấy địa chỉ người dùng từ X-Nf-Client-Connection-Ip", &c.NetlifySecret},
 		{"allowed-origins", "FORMSVC_ALLOWED_ORIGINS", "", "trang web khác (https://tên-miền, cách nhau bằng dấu phẩy) được phép gửi biểu mẫu tới API; trang của chính dịch vụ và qua proxy Netlify luôn được", &c.AllowedOrigins},
 	}
 }
@@ -111,6 +116,21 @@ func (c *config) check() (err error) {
 		// Without it, any client could write the header itself and take a
 		// fresh rate-limit allowance with every request.
 		return fmt.Errorf("--client-ip-header cần đi cùng --trusted-proxies (dải địa chỉ của proxy đặt tiêu đề đó): nếu không, ai cũng tự đặt được tiêu đề này để né giới hạn tần suất")
+	}
+	if strings.EqualFold(c.ClientIPHeader, "X-Nf-Client-Connection-Ip") {
+		// Any caller can write this header; only Netlify's signature says
+		// that Netlify wrote it.
+		return fmt.Errorf("--client-ip-header X-Nf-Client-Connection-Ip: tiêu đề này ai cũng tự đặt được; hãy dùng --netlify-secret-file (proxy có ký của Netlify) thay cho nó")
+	}
+	if c.NetlifySecret != "" {
+		b, err := os.ReadFile(c.NetlifySecret)
+		if err != nil {
+			return fmt.Errorf("--netlify-secret-file: không đọc được %s: %v", c.NetlifySecret, err)
+		}
+		c.netlify = bytes.TrimSpace(b)
+		if len(c.netlify) < 32 {
+			return fmt.Errorf("--netlify-secret-file: bí mật trong %s quá ngắn (%d byte): cần ít nhất 32 byte ngẫu nhiên, ví dụ tạo bằng: openssl rand -hex 32", c.NetlifySecret, len(c.netlify))
+		}
 	}
 	if c.TrustedProxies != "" {
 		if c.ClientIPHeader == "" {

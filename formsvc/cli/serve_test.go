@@ -139,6 +139,8 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 		{[]string{"serve", "--trusted-proxies", "127.0.0.1/32"}, nil, "--client-ip-header"},
 		{[]string{"serve", "--client-ip-header", "X-Real-Ip"}, nil, "cần đi cùng --trusted-proxies"},
 		{[]string{"serve", "--client-ip-header", "X-Real-Ip", "--trusted-proxies", "loopback"}, nil, "CIDR"},
+		{[]string{"serve", "--client-ip-header", "X-Nf-Client-Connection-Ip", "--trusted-proxies", "127.0.0.1/32"}, nil, "--netlify-secret-file"},
+		{[]string{"serve", "--netlify-secret-file", "/no/such/file"}, nil, "không đọc được"},
 		{[]string{"serve", "--submit-limit", "lots"}, nil, "--submit-limit"},
 		{[]string{"serve", "--follow-up-limit", "5/soon"}, nil, "--follow-up-limit"},
 		{[]string{"serve", "--retention", "-3d"}, nil, "--retention"},

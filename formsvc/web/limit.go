@@ -70,11 +70,16 @@ var DefaultLimits = Limits{
 // the trusted proxy's header when one is configured (Netlify sends
 // X-Nf-Client-Connection-Ip), else from the connection. The address is used
 // only as a rate-limit key held in memory; it is never stored or logged.
-func clientIP(header string, trustedProxies []string) func(http.Handler) http.Handler {
-	if header == "" {
-		return middleware.ClientIPFromRemoteAddr
+func clientIP(header string, trustedProxies []string, netlifySecret []byte) func(http.Handler) http.Handler {
+	base := middleware.ClientIPFromRemoteAddr
+	if header != "" {
+		base = middleware.ClientIPFromHeader(header, trustedProxies...)
 	}
-	return middleware.ClientIPFromHeader(header, trustedProxies...)
+	if len(netlifySecret) == 0 {
+		return base
+	}
+	signed := netlifyClientIP(netlifySecret)
+	return func(next http.Handler) http.Handler { return base(signed(next)) }
 }
 
 // networkShare: one IPv6 /48 (65,536 /64 "clients") may send this many

@@ -31,6 +31,10 @@ type Config struct {
 	// TrustedProxies the proxies' CIDR prefixes it is read from.
 	ClientIPHeader string
 	TrustedProxies []string
+	// NetlifySecret is the secret of Netlify's signed proxy rule: requests
+	// that carry a valid X-Nf-Sign take the visitor's address from
+	// X-Nf-Client-Connection-Ip (see netlify.go). Empty: never.
+	NetlifySecret []byte
 	Limits         Limits
 	// AllowedOrigins are other sites' origins (https://host) whose pages
 	// may post to the API; the site's own pages always may, including
@@ -87,7 +91,7 @@ func NewServer(cfg Config) *Server {
 		receiptKey: cfg.Keys.Receipt,
 		limitKey:   newLimitKey(),
 		limits:     cfg.Limits,
-		clientIP:   clientIP(cfg.ClientIPHeader, cfg.TrustedProxies),
+		clientIP:   clientIP(cfg.ClientIPHeader, cfg.TrustedProxies, cfg.NetlifySecret),
 		console:    cfg.Console,
 		pages:      &pages{dir: cfg.SiteDir},
 		siteDir:    cfg.SiteDir,

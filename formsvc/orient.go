@@ -5,34 +5,9 @@ import (
 	"image"
 )
 
-// jpegOrientation returns the EXIF orientation (1 to 8) of a JPEG, or 1
-// when there is none. It reads only the one tag it needs from the APP1
-// segment; every other piece of metadata is discarded by re-encoding.
-func jpegOrientation(b []byte) int {
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 1
-	}
-	for i := 2; i+4 <= len(b); {
-		if b[i] != 0xFF {
-			return 1
-		}
-		marker := b[i+1]
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image
-			return 1
-		}
-		size := int(binary.BigEndian.Uint16(b[i+2:]))
-		if size < 2 || i+2+size > len(b) {
-			return 1
-		}
-		seg := b[i+4 : i+2+size]
-		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + size
-	}
-	return 1
-}
-
+// tiffOrientation reads the Orientation tag (1 to 8) of IFD0 in an EXIF
+// segment's TIFF block, or returns 1. It reads only the one tag it needs;
+// every other piece of metadata is discarded by re-encoding.
 func tiffOrientation(t []byte) int {
 	if len(t) < 8 {
 		return 1
@@ -66,38 +41,58 @@ func tiffOrientation(t []byte) int {
 	return 1
 }
 
-// orient turns img so that it shows the right way up for EXIF orientation o.
-func orient(img image.Image, o int) image.Image {
-	if o <= 1 || o > 8 {
-		return img
-	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	ow, oh := w, h
-	if o >= 5 {
-		ow, oh = h, w
-	}
-	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			var dx, dy int
-			switch o {
-			case 2:
-				dx, dy = w-1-x, y
-			case 3:
-				dx, dy = w-1-x, h-1-y
-			case 4:
-				dx, dy = x, h-1-y
-			case 5:
-				dx, dy = y, x
-			case 6:
-				dx, dy = h-1-y, x
-			case 7:
-				dx, dy = h-1-y, w-1-x
-			case 8:
-				dx, dy = y, w-1-x
+// orientRGBA turns m so that it shows the right way up for EXIF
+// orientation o, working on its pixel slice: in place for the mirrors and
+// the half turn (2, 3, 4), into a new image for the quarter turns (5 to
+// 8, whose width and height swap). m's rectangle must start at 0,0.
+func orientRGBA(m *image.RGBA, o int) *image.RGBA {
+	w, h := m.Rect.Dx(), m.Rect.Dy()
+	px := func(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
+	put := func(b []byte, i int, v uint32) { binary.LittleEndian.PutUint32(b[i:], v) }
+	switch o {
+	case 2, 3: // mirror each row; for 3, the rows' order too
+		for y := 0; y < h; y++ {
+			row := m.Pix[y*m.Stride : y*m.Stride+4*w]
+			for l, r := 0, 4*(w-1); l < r; l, r = l+4, r-4 {
+				a, b := px(row, l), px(row, r)
+				put(row, l, b)
+				put(row, r, a)
 			}
-			out.Set(dx, dy, img.At(b.Min.X+x, b.Min.Y+y))
+		}
+		if o == 2 {
+			return m
+		}
+		fallthrough
+	case 4: // the rows' order
+		tmp := make([]byte, 4*w)
+		for t, b := 0, h-1; t < b; t, b = t+1, b-1 {
+			top, bot := m.Pix[t*m.Stride:t*m.Stride+4*w], m.Pix[b*m.Stride:b*m.Stride+4*w]
+			copy(tmp, top)
+			copy(top, bot)
+			copy(bot, tmp)
+		}
+		return m
+	case 5, 6, 7, 8:
+	default:
+		return m
+	}
+	out := image.NewRGBA(image.Rect(0, 0, h, w))
+	// Source pixel (x, y) goes to (dx, dy): the column dx and the first
+	// row come from the orientation, then each step in x moves one row
+	// down (5, 6) or up (7, 8) in out.
+	for y := 0; y < h; y++ {
+		dx := y // 5, 8
+		if o == 6 || o == 7 {
+			dx = h - 1 - y
+		}
+		di, step := 4*dx, out.Stride // 5, 6: dy = x
+		if o == 7 || o == 8 {
+			di, step = (w-1)*out.Stride+4*dx, -out.Stride // dy = w-1-x
+		}
+		row := m.Pix[y*m.Stride : y*m.Stride+4*w]
+		for si := 0; si < len(row); si += 4 {
+			put(out.Pix, di, px(row, si))
+			di += step
 		}
 	}
 	return out

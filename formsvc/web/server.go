@@ -38,6 +38,9 @@ type Config struct {
 	AllowedOrigins []string
 	// Console is the officers' console, served under /officer/.
 	Console http.Handler
+	// Photos cleans uploaded photos within its memory budget (nil:
+	// formsvc.DefaultPhotoCleaner, shared by the whole process).
+	Photos *formsvc.PhotoCleaner
 }
 
 // Server serves the site and the API.
@@ -57,6 +60,7 @@ type Server struct {
 	clientIP   func(http.Handler) http.Handler
 	console    http.Handler
 	origins    *http.CrossOriginProtection
+	photos     *formsvc.PhotoCleaner
 }
 
 // NewServer makes a server from its configuration.
@@ -74,6 +78,10 @@ func NewServer(cfg Config) *Server {
 		if err := origins.AddTrustedOrigin(o); err != nil {
 			log.Error("bỏ qua nguồn không hợp lệ", "origin", o, "err", err)
 		}
+	}
+	photos := cfg.Photos
+	if photos == nil {
+		photos = formsvc.DefaultPhotoCleaner
 	}
 	s := &Server{
 		spec:       cfg.Spec,
@@ -94,6 +102,7 @@ func NewServer(cfg Config) *Server {
 			formsvc.KindSupport: cfg.Spec.Support,
 		},
 		origins: origins,
+		photos:  photos,
 	}
 	origins.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("từ chối bài gửi từ trang web khác", "route", r.URL.Path)

@@ -41,59 +41,83 @@ func tiffOrientation(t []byte) int {
 	return 1
 }
 
-// orientRGBA turns m so that it shows the right way up for EXIF
-// orientation o, working on its pixel slice: in place for the mirrors and
-// the half turn (2, 3, 4), into a new image for the quarter turns (5 to
-// 8, whose width and height swap). m's rectangle must start at 0,0.
-func orientRGBA(m *image.RGBA, o int) *image.RGBA {
-	w, h := m.Rect.Dx(), m.Rect.Dy()
-	px := func(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
-	put := func(b []byte, i int, v uint32) { binary.LittleEndian.PutUint32(b[i:], v) }
-	switch o {
-	case 2, 3: // mirror each row; for 3, the rows' order too
-		for y := 0; y < h; y++ {
-			row := m.Pix[y*m.Stride : y*m.Stride+4*w]
-			for l, r := 0, 4*(w-1); l < r; l, r = l+4, r-4 {
-				a, b := px(row, l), px(row, r)
-				put(row, l, b)
-				put(row, r, a)
-			}
-		}
-		if o == 2 {
-			return m
-		}
-		fallthrough
-	case 4: // the rows' order
-		tmp := make([]byte, 4*w)
-		for t, b := 0, h-1; t < b; t, b = t+1, b-1 {
-			top, bot := m.Pix[t*m.Stride:t*m.Stride+4*w], m.Pix[b*m.Stride:b*m.Stride+4*w]
-			copy(tmp, top)
-			copy(top, bot)
-			copy(bot, tmp)
-		}
-		return m
-	case 5, 6, 7, 8:
-	default:
-		return m
+// orientPlane turns a w×h plane of bpp-byte pixels (1 for a YCbCr or
+// gray plane, 4 for RGBA) so that it shows the right way up for EXIF
+// orientation o, into a new plane: ow×oh, swapped for the quarter turns
+// (5 to 8). Source pixel (x, y) goes to (dx, dy):
+//
+//	2: (w-1-x, y)      3: (w-1-x, h-1-y)  4: (x, h-1-y)
+//	5: (y, x)          6: (h-1-y, x)      7: (h-1-y, w-1-x)  8: (y, w-1-x)
+//
+// Each source row is copied with a fixed step in the destination: one
+// pixel left or right along a row (2 to 4), or one row down or up along
+// a column (5 to 8).
+func orientPlane(src []byte, stride, w, h, bpp, o int) (out []byte, ow, oh int) {
+	ow, oh = w, h
+	if o >= 5 {
+		ow, oh = h, w
 	}
-	out := image.NewRGBA(image.Rect(0, 0, h, w))
-	// Source pixel (x, y) goes to (dx, dy): the column dx and the first
-	// row come from the orientation, then each step in x moves one row
-	// down (5, 6) or up (7, 8) in out.
-	for y := 0; y < h; y++ {
-		dx := y // 5, 8
-		if o == 6 || o == 7 {
-			dx = h - 1 - y
+	out = make([]byte, ow*oh*bpp)
+	ds := ow * bpp // the destination's stride
+	for y := range h {
+		var di, step int
+		switch o {
+		case 2:
+			di, step = y*ds+(w-1)*bpp, -bpp
+		case 3:
+			di, step = (h-1-y)*ds+(w-1)*bpp, -bpp
+		case 4:
+			di, step = (h-1-y)*ds, bpp
+		case 5:
+			di, step = y*bpp, ds
+		case 6:
+			di, step = (h-1-y)*bpp, ds
+		case 7:
+			di, step = (w-1)*ds+(h-1-y)*bpp, -ds
+		case 8:
+			di, step = (w-1)*ds+y*bpp, -ds
+		default:
+			di, step = y*ds, bpp
 		}
-		di, step := 4*dx, out.Stride // 5, 6: dy = x
-		if o == 7 || o == 8 {
-			di, step = (w-1)*out.Stride+4*dx, -out.Stride // dy = w-1-x
+		row := src[y*stride : y*stride+w*bpp]
+		if bpp == 1 {
+			for _, v := range row {
+				out[di] = v
+				di += step
+			}
+			continue
 		}
-		row := m.Pix[y*m.Stride : y*m.Stride+4*w]
 		for si := 0; si < len(row); si += 4 {
-			put(out.Pix, di, px(row, si))
+			binary.LittleEndian.PutUint32(out[di:], binary.LittleEndian.Uint32(row[si:]))
 			di += step
 		}
 	}
-	return out
+	return out, ow, oh
+}
+
+// orient turns a decoded or resampled image (*image.YCbCr 4:2:0,
+// *image.Gray or *image.RGBA, with rectangles at 0,0) the right way up
+// for EXIF orientation o, plane by plane.
+func orient(img image.Image, o int) image.Image {
+	if o <= 1 || o > 8 {
+		return img
+	}
+	switch m := img.(type) {
+	case *image.YCbCr:
+		w, h := m.Rect.Dx(), m.Rect.Dy()
+		cw, ch := chromaSize(m.SubsampleRatio, w, h)
+		y, ow, oh := orientPlane(m.Y, m.YStride, w, h, 1, o)
+		cb, cow, _ := orientPlane(m.Cb, m.CStride, cw, ch, 1, o)
+		cr, _, _ := orientPlane(m.Cr, m.CStride, cw, ch, 1, o)
+		// A 4:2:0 image turned is 4:2:0 again; when a side is odd, its
+		// chroma lies half a pixel off, which no eye sees.
+		return &image.YCbCr{Y: y, Cb: cb, Cr: cr, YStride: ow, CStride: cow, SubsampleRatio: m.SubsampleRatio, Rect: image.Rect(0, 0, ow, oh)}
+	case *image.Gray:
+		pix, ow, oh := orientPlane(m.Pix, m.Stride, m.Rect.Dx(), m.Rect.Dy(), 1, o)
+		return &image.Gray{Pix: pix, Stride: ow, Rect: image.Rect(0, 0, ow, oh)}
+	case *image.RGBA:
+		pix, ow, oh := orientPlane(m.Pix, m.Stride, m.Rect.Dx(), m.Rect.Dy(), 4, o)
+		return &image.RGBA{Pix: pix, Stride: 4 * ow, Rect: image.Rect(0, 0, ow, oh)}
+	}
+	panic("orient: unexpected image type")
 }

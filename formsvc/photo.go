@@ -116,20 +116,37 @@ func (c *PhotoCleaner) Clean(ctx context.Context, data []byte) (Photo, error) {
 const jpegOutBytesPerPixel = 2
 
 // cleanBytes is what cleaning a photo with header h allocates in all:
-// the decode, the planes reduced by a whole factor, the scaled RGBA image
-// and its turned copy, and the encoded output twice (its blocks, then the
-// photo's bytes).
+// the decode; the resampled planes, or the RGBA image drawn for the
+// other types; the turned planes; and the encoded output twice (its
+// blocks, then the photo's bytes).
 func (h photoHeader) cleanBytes() int64 {
 	tw, th := fitLongSide(h.width, h.height, PhotoLongSide)
 	out := int64(tw) * int64(th)
 	n := h.decodeBytes
-	convert := tw != h.width || h.orientation != 1 || !h.encodable
-	if convert {
-		n += 4 * out
-		if h.planar {
-			n += reducedBytes(h.width, h.height, reduceFactor(h.width, tw))
+	rgba := false
+	switch {
+	case h.ycbcr:
+		w, hh := h.width, h.height
+		cw, ch := chromaSize(h.ratio, w, hh)
+		if tw != h.width || h.orientation != 1 && !turnable(h.ratio) {
+			n += resampledBytes(w, hh, cw, ch, tw, th, false)
+			w, hh = tw, th
+			cw, ch = chromaSize(image.YCbCrSubsampleRatio420, tw, th)
 		}
-		if h.orientation >= 5 {
+		if h.orientation != 1 {
+			n += int64(w)*int64(hh) + 2*int64(cw)*int64(ch)
+		}
+	case h.gray:
+		if tw != h.width {
+			n += resampledBytes(h.width, h.height, 0, 0, tw, th, true)
+		}
+		if h.orientation != 1 {
+			n += out
+		}
+	case tw != h.width || h.orientation != 1 || !h.encodable:
+		rgba = true
+		n += 4 * out
+		if h.orientation != 1 {
 			n += 4 * out
 		}
 	}
@@ -138,7 +155,7 @@ func (h photoHeader) cleanBytes() int64 {
 		// or paletted, one byte a pixel, when kept as decoded); and the
 		// deflater's state.
 		bpp := int64(4)
-		if !convert && h.bytesPerPixel == 1 {
+		if !rgba && h.bytesPerPixel == 1 {
 			bpp = 1
 		}
 		n += 2*(bpp*out+int64(th)+out*bpp/1000+outBlock) + 2<<20
@@ -146,6 +163,12 @@ func (h photoHeader) cleanBytes() int64 {
 		n += 2 * (jpegOutBytesPerPixel*out + outBlock)
 	}
 	return n
+}
+
+// turnable: orient turns the planes of a YCbCr image with this
+// subsampling as they are (the others are resampled to 4:2:0 first).
+func turnable(r image.YCbCrSubsampleRatio) bool {
+	return r == image.YCbCrSubsampleRatio420 || r == image.YCbCrSubsampleRatio444
 }
 
 func clean(data []byte, h photoHeader) (Photo, error) {
@@ -162,10 +185,34 @@ func clean(data []byte, h photoHeader) (Photo, error) {
 	if b := img.Bounds(); b.Dx() != h.width || b.Dy() != h.height {
 		return Photo{}, fmt.Errorf("decoded %v, header says %dx%d", b, h.width, h.height)
 	}
+	// Scale down (or, for the types the encoders take slowly, convert),
+	// then turn: the types the header promised, else the budget was
+	// charged for another.
 	tw, th := fitLongSide(h.width, h.height, PhotoLongSide)
-	if tw != h.width || h.orientation != 1 || !h.encodable {
-		img = orientRGBA(toRGBA(img, tw, th), h.orientation)
+	switch m := img.(type) {
+	case *image.YCbCr:
+		if !h.ycbcr || m.SubsampleRatio != h.ratio {
+			return Photo{}, fmt.Errorf("decoded a YCbCr %v image, header says otherwise", m.SubsampleRatio)
+		}
+		if tw != h.width || h.orientation != 1 && !turnable(m.SubsampleRatio) {
+			img = resampleYCbCr(m, tw, th)
+		}
+	case *image.Gray:
+		if !h.gray {
+			return Photo{}, fmt.Errorf("decoded a gray image, header says otherwise")
+		}
+		if tw != h.width {
+			img = resampleGray(m, tw, th)
+		}
+	default:
+		if h.ycbcr || h.gray {
+			return Photo{}, fmt.Errorf("decoded a %T, header says otherwise", img)
+		}
+		if tw != h.width || h.orientation != 1 || !h.encodable {
+			img = toRGBA(img, tw, th)
+		}
 	}
+	img = orient(img, h.orientation)
 	var out blocks
 	if h.contentType == "image/png" {
 		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&out, img)

@@ -87,6 +87,13 @@ func calibrationPhotos(t *testing.T) map[string][]byte {
 			"png noise RGB":            encodePNG(t, wide),
 			"png paletted":             encodePNG(t, paletted),
 			"png NRGBA portrait":       encodePNG(t, nrgba),
+			"png gray scaled":          encodePNG(t, &image.Gray{Pix: gray.Pix, Stride: 3000, Rect: image.Rect(0, 0, 3000, 400)}),
+			"4:4:4 turned":             phototest.WithMetadata(phototest.SampledJPEG(t, 1200, 300, 0x11), 6),
+			"4:2:2 turned":             phototest.WithMetadata(phototest.SampledJPEG(t, 1200, 300, 0x21), 8),
+			"4:4:0 mirrored":           phototest.WithMetadata(phototest.SampledJPEG(t, 1200, 300, 0x12), 2),
+			"4:1:1 scaled and turned":  phototest.WithMetadata(phototest.SampledJPEG(t, 5200, 200, 0x41), 5),
+			"gray turned":              phototest.WithMetadata(encodeJPEG(t, gray), 7),
+			"CMYK turned":              phototest.WithMetadata(phototest.ProgressiveJPEG(t, 1200, 300, 4), 6),
 		}
 	})
 	return calibration
@@ -136,6 +143,38 @@ func TestCleanBytesBoundClean(t *testing.T) {
 		t.Logf("%s: %dx%d, clean allocated %.1f MB, estimate %.1f MB, output %.1f KB", name, h.width, h.height, float64(got)/1e6, float64(h.cleanBytes())/1e6, float64(len(out.Data))/1e3)
 		if got > h.cleanBytes() {
 			t.Errorf("%s: clean allocated %d bytes, over the estimate %d", name, got, h.cleanBytes())
+		}
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(out.Data))
+		if err != nil {
+			t.Fatalf("%s: output: %v", name, err)
+		}
+		tw, th := fitLongSide(h.width, h.height, PhotoLongSide)
+		if h.orientation >= 5 {
+			tw, th = th, tw
+		}
+		if cfg.Width != tw || cfg.Height != th {
+			t.Errorf("%s: output is %dx%d, want %dx%d", name, cfg.Width, cfg.Height, tw, th)
+		}
+	}
+}
+
+// A plane of 4-byte pixels turns as four planes of 1-byte pixels do.
+func TestOrientPlaneRGBAMatchesBytes(t *testing.T) {
+	const w, h = 7, 5
+	m := noisy(w, h)
+	for o := 1; o <= 8; o++ {
+		got, ow, oh := orientPlane(m.Pix, m.Stride, w, h, 4, o)
+		for c := range 4 {
+			plane := make([]byte, w*h)
+			for i := range plane {
+				plane[i] = m.Pix[4*i+c]
+			}
+			want, _, _ := orientPlane(plane, w, w, h, 1, o)
+			for i := range want {
+				if got[4*i+c] != want[i] {
+					t.Fatalf("orientation %d, %dx%d: channel %d differs at %d", o, ow, oh, c, i)
+				}
+			}
 		}
 	}
 }

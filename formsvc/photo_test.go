@@ -176,19 +176,22 @@ func allocated(f func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// upright is the picture every orientation test expects: blue, with a red
-// block in the top-left corner.
-func upright(x, y, w, h int) color.RGBA {
-	if x < w/5 && y < h/2 {
-		return color.RGBA{220, 20, 20, 255}
-	}
-	return color.RGBA{20, 20, 220, 255}
-}
-
 // A photo taken in any of the eight orientations comes out the right way
-// up, scaled down to PhotoLongSide when larger.
+// up, scaled down to PhotoLongSide when larger: a colour one (turned on
+// its YCbCr planes) and a gray one.
 func TestCleanPhotoTurnsAndScales(t *testing.T) {
 	const W, H = 3000, 400 // upright; the long side is scaled to 2560
+	// The picture, upright: a marked block in the top-left corner.
+	colours := map[string]struct {
+		img         func(w, h int) draw.Image
+		block, rest color.Color
+		isBlock     func(r, g, b, a uint32) bool
+	}{
+		"colour": {func(w, h int) draw.Image { return image.NewRGBA(image.Rect(0, 0, w, h)) },
+			color.RGBA{220, 20, 20, 255}, color.RGBA{20, 20, 220, 255}, func(r, g, b, _ uint32) bool { return r > b }},
+		"gray": {func(w, h int) draw.Image { return image.NewGray(image.Rect(0, 0, w, h)) },
+			color.Gray{230}, color.Gray{30}, func(r, g, b, _ uint32) bool { return r > 0x8000 }},
+	}
 	// Where the upright top-left corner lies in the stored pixels, from
 	// the EXIF meaning of each value: o 2 keeps the rows but starts
 	// them on the right, 6 stores the rows as columns from the top-right
@@ -197,58 +200,45 @@ func TestCleanPhotoTurnsAndScales(t *testing.T) {
 		1: {false, false}, 2: {true, false}, 3: {true, true}, 4: {false, true},
 		5: {false, false}, 6: {false, true}, 7: {true, true}, 8: {true, false},
 	}
-	for o := 1; o <= 8; o++ {
-		t.Run(strconv.Itoa(o), func(t *testing.T) {
-			sw, sh := W, H
-			bw, bh := W/5, H/2 // the red block, stored
-			if o >= 5 {
-				sw, sh, bw, bh = H, W, H/2, W/5
-			}
-			stored := image.NewRGBA(image.Rect(0, 0, sw, sh))
-			for y := range sh {
-				for x := range sw {
-					bx, by := x, y
-					if corner[o].right {
-						bx = sw - 1 - x
-					}
-					if corner[o].bottom {
-						by = sh - 1 - y
-					}
-					c := upright(W, H, W, H) // blue
-					if bx < bw && by < bh {
-						c = upright(0, 0, W, H)
-					}
-					stored.SetRGBA(x, y, c)
+	for name, c := range colours {
+		for o := 1; o <= 8; o++ {
+			t.Run(name+"/"+strconv.Itoa(o), func(t *testing.T) {
+				sw, sh := W, H
+				bw, bh := W/5, H/2 // the block, stored
+				if o >= 5 {
+					sw, sh, bw, bh = H, W, H/2, W/5
 				}
-			}
-			p, err := formsvc.CleanPhoto(t.Context(), phototest.OrientedJPEG(t, stored, o))
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := jpeg.Decode(bytes.NewReader(p.Data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, h := img.Bounds().Dx(), img.Bounds().Dy()
-			if w != 2560 || h != 341 {
-				t.Fatalf("size = %dx%d, want 2560x341", w, h)
-			}
-			for _, pt := range []image.Point{{w / 10, h / 4}, {w * 9 / 10, h / 4}, {w / 10, h * 3 / 4}, {w * 9 / 10, h * 3 / 4}} {
-				want := upright(pt.X, pt.Y, w, h)
-				r, _, b, _ := img.At(pt.X, pt.Y).RGBA()
-				if got := r>>8 > b>>8; got != (want.R > want.B) {
-					t.Errorf("pixel %v is %s, want %s", pt, colourName(got), colourName(want.R > want.B))
+				stored := c.img(sw, sh)
+				draw.Draw(stored, stored.Bounds(), image.NewUniform(c.rest), image.Point{}, draw.Src)
+				block := image.Rect(0, 0, bw, bh)
+				if corner[o].right {
+					block = block.Add(image.Pt(sw-bw, 0))
 				}
-			}
-		})
+				if corner[o].bottom {
+					block = block.Add(image.Pt(0, sh-bh))
+				}
+				draw.Draw(stored, block, image.NewUniform(c.block), image.Point{}, draw.Src)
+				p, err := formsvc.CleanPhoto(t.Context(), phototest.OrientedJPEG(t, stored, o))
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := jpeg.Decode(bytes.NewReader(p.Data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, h := img.Bounds().Dx(), img.Bounds().Dy()
+				if w != 2560 || h != 341 {
+					t.Fatalf("size = %dx%d, want 2560x341", w, h)
+				}
+				for _, pt := range []image.Point{{w / 10, h / 4}, {w * 9 / 10, h / 4}, {w / 10, h * 3 / 4}, {w * 9 / 10, h * 3 / 4}} {
+					want := pt.X < w/5 && pt.Y < h/2
+					if got := c.isBlock(img.At(pt.X, pt.Y).RGBA()); got != want {
+						t.Errorf("pixel %v in the block: %v, want %v", pt, got, want)
+					}
+				}
+			})
+		}
 	}
-}
-
-func colourName(red bool) string {
-	if red {
-		return "red"
-	}
-	return "blue"
 }
 
 // Photos much larger than PhotoLongSide (48 MP modes) are reduced on

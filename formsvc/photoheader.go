@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
 	"math"
 )
 
@@ -18,9 +19,11 @@ type photoHeader struct {
 	// decodeBytes is what image/jpeg or image/png allocate to decode
 	// it: the image, and for a progressive JPEG its coefficients.
 	decodeBytes int64
-	// planar: the decoder gives an *image.YCbCr or *image.Gray, which
-	// reduce can shrink on its planes.
-	planar bool
+	// The decoded image's type, when planar: an *image.YCbCr with this
+	// subsampling, or an *image.Gray.
+	ycbcr bool
+	ratio image.YCbCrSubsampleRatio
+	gray  bool
 	// encodable: image/jpeg or image/png encode the decoded image type
 	// through their fast paths (RGBA, NRGBA, YCbCr, Gray, Paletted); the
 	// others (CMYK, 16-bit) go through a color.Color per pixel, slow and
@@ -153,14 +156,15 @@ scan:
 	rgb := false
 	switch len(comps) {
 	case 1:
-		h.kind, h.planar = "JPEG đen trắng", true
+		h.kind, h.gray = "JPEG đen trắng", true
 	case 3:
 		// As image/jpeg's isRGB: such a file is converted to RGBA.
 		rgb = !jfif && (adobe && adobeTransform == 0 || comps[0].id == 'R' && comps[1].id == 'G' && comps[2].id == 'B')
-		h.kind, h.planar = "JPEG", !rgb
+		h.kind, h.ycbcr = "JPEG", !rgb
 		if rgb {
 			h.kind = "JPEG RGB"
 		}
+		h.ratio = subsampleRatio(comps[0].h/comps[1].h, comps[0].v/comps[1].v)
 	case 4:
 		if !adobe {
 			// image/jpeg decodes it all, then refuses its colour model.
@@ -173,6 +177,24 @@ scan:
 	}
 	h.decodeBytes = jpegDecodeBytes(h.width, h.height, comps, progressive, rgb)
 	return h, nil
+}
+
+// subsampleRatio is the chroma subsampling of a luma sampled hr and vr
+// times as much as chroma, as image/jpeg's makeImg maps it.
+func subsampleRatio(hr, vr int) image.YCbCrSubsampleRatio {
+	switch hr<<4 | vr {
+	case 0x12:
+		return image.YCbCrSubsampleRatio440
+	case 0x21:
+		return image.YCbCrSubsampleRatio422
+	case 0x22:
+		return image.YCbCrSubsampleRatio420
+	case 0x41:
+		return image.YCbCrSubsampleRatio411
+	case 0x42:
+		return image.YCbCrSubsampleRatio410
+	}
+	return image.YCbCrSubsampleRatio444
 }
 
 // parseSOF reads a frame header as image/jpeg's processSOF does, refusing
@@ -338,7 +360,7 @@ func readPNGHeader(b []byte) (photoHeader, error) {
 		return photoHeader{}, fmt.Errorf("%w: %d bytes of image data, a %dx%d image needs %d at least", errUnreadable, dataBytes, w, h, need)
 	}
 	hd := photoHeader{contentType: "image/png", width: int(w), height: int(h), orientation: 1, kind: "PNG",
-		encodable: depth != 16, bytesPerPixel: bpp}
+		encodable: depth != 16, bytesPerPixel: bpp, gray: colour == 0 && depth <= 8 && !trns}
 	if depth == 16 {
 		hd.kind = "PNG 16 bit"
 	}

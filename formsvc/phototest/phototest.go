@@ -47,7 +47,7 @@ func JPEGWithGPS(tb testing.TB, w, h, o int) []byte {
 	if err := jpeg.Encode(&buf, img, nil); err != nil {
 		tb.Fatal(err)
 	}
-	return withMetadata(buf.Bytes(), o)
+	return WithMetadata(buf.Bytes(), o)
 }
 
 // OrientedJPEG encodes img (quality 90) with the metadata of JPEGWithGPS
@@ -58,7 +58,7 @@ func OrientedJPEG(tb testing.TB, img image.Image, o int) []byte {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
 		tb.Fatal(err)
 	}
-	return withMetadata(buf.Bytes(), o)
+	return WithMetadata(buf.Bytes(), o)
 }
 
 // PhoneJPEG returns a w x h JPEG like a phone camera's: 4:2:0, quality 90,
@@ -89,12 +89,12 @@ func PhoneJPEG(tb testing.TB, w, h, o int) []byte {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
 		tb.Fatal(err)
 	}
-	return withMetadata(buf.Bytes(), o)
+	return WithMetadata(buf.Bytes(), o)
 }
 
-// withMetadata puts EXIF (orientation o and GPS), XMP and a comment into
+// WithMetadata puts EXIF (orientation o and GPS), XMP and a comment into
 // a plain JPEG, right after its SOI marker.
-func withMetadata(plain []byte, o int) []byte {
+func WithMetadata(plain []byte, o int) []byte {
 	var out bytes.Buffer
 	out.Write(plain[:2]) // SOI
 	out.Write(segment(0xE1, append([]byte("Exif\x00\x00"), tiff(o)...)))
@@ -192,6 +192,21 @@ func ProgressiveJPEG(tb testing.TB, w, h, n int) []byte {
 	return b.Bytes()
 }
 
+// SampledJPEG returns a uniform grey w x h progressive YCbCr JPEG whose
+// luma is sampled hv0 (0x21 for 4:2:2, 0x12 for 4:4:0, 0x41 for 4:1:1...)
+// times as much as its chroma.
+func SampledJPEG(tb testing.TB, w, h int, hv0 byte) []byte {
+	tb.Helper()
+	var b bytes.Buffer
+	b.Write([]byte{0xFF, 0xD8})
+	b.Write(jpegHeader(0xC2, w, h, 3, hv0))
+	mw, mh := int(hv0>>4), int(hv0&15)
+	mcus := ((w + 8*mw - 1) / (8 * mw)) * ((h + 8*mh - 1) / (8 * mh))
+	b.Write(make([]byte, (mcus*(mw*mh+2)+7)/8))
+	b.Write([]byte{0xFF, 0xD9})
+	return b.Bytes()
+}
+
 // TruncatedJPEG returns the first bytes of a baseline 4:2:0 JPEG that
 // declares w x h pixels, cut right after its scan header: image/jpeg
 // allocates the whole image at the scan header, then finds no data.
@@ -214,7 +229,7 @@ func jpegHeader(sof byte, w, h, n int, hv0 byte) []byte {
 	frame := []byte{8, byte(h >> 8), byte(h), byte(w >> 8), byte(w), byte(n)}
 	for i := range n {
 		hv := byte(0x11)
-		if i == 0 || i == 3 {
+		if i == 0 || i == 3 && n == 4 {
 			hv = hv0
 		}
 		frame = append(frame, byte(i+1), hv, 0)

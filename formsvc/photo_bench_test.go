@@ -20,7 +20,7 @@ func benchmarkCleanPhoto(b *testing.B, w, h int) {
 		name string
 		o    int
 	}{{"upright", 1}, {"turned", 6}} {
-		in := phototest.PhoneJPEG(b, w, h, o.o)
+		in := phototest.PhoneJPEG(w, h, o.o)
 		b.Run(o.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in)))

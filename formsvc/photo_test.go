@@ -125,16 +125,16 @@ func TestCleanPhotoRefusesBombsBeforeDecoding(t *testing.T) {
 	}{
 		// The files of the attack: 287 KB, 391 KB and 364 KB that image/jpeg
 		// and image/png decode into 735 MB, 1.2 GB and 400 MB.
-		{"progressive 7000x7000", phototest.ProgressiveJPEG(t, 7000, 7000, 3), []string{"7000×7000", "JPEG lũy tiến", "chỉ nhận đến khoảng", "nhận đến 50 triệu"}},
-		{"progressive CMYK 7071x7071", phototest.ProgressiveJPEG(t, 7071, 7071, 4), []string{"7071×7071", "JPEG CMYK lũy tiến", "khoảng"}},
-		{"16-bit PNG 7071x7071", phototest.PNG16(t, 7071, 7071), []string{"PNG 16 bit", "chỉ nhận đến khoảng"}},
-		{"over the pixel cap", phototest.ProgressiveJPEG(t, 9000, 9000, 1), []string{"9000×9000", "81 triệu", "Chỉ nhận ảnh đến 50 triệu", "4000×3000", "ảnh chụp màn hình"}},
+		{"progressive 7000x7000", phototest.ProgressiveJPEG(7000, 7000, 3), []string{"7000×7000", "JPEG lũy tiến", "chỉ nhận đến khoảng", "nhận đến 50 triệu"}},
+		{"progressive CMYK 7071x7071", phototest.ProgressiveJPEG(7071, 7071, 4), []string{"7071×7071", "JPEG CMYK lũy tiến", "khoảng"}},
+		{"16-bit PNG 7071x7071", phototest.PNG16(7071, 7071), []string{"PNG 16 bit", "chỉ nhận đến khoảng"}},
+		{"over the pixel cap", phototest.ProgressiveJPEG(9000, 9000, 1), []string{"9000×9000", "81 triệu", "Chỉ nhận ảnh đến 50 triệu", "4000×3000", "ảnh chụp màn hình"}},
 		// Headers that declare a photo and end before its data: image/jpeg
 		// would allocate the image first.
-		{"truncated header 4000x3000", phototest.TruncatedJPEG(t, 4000, 3000), nil},
-		{"truncated header 65535x65535", phototest.TruncatedJPEG(t, 65535, 65535), nil},
-		{"progressive cut short", phototest.ProgressiveJPEG(t, 4000, 3000, 3)[:20_000], nil},
-		{"16-bit PNG cut short", phototest.PNG16(t, 4000, 3000)[:1000], nil},
+		{"truncated header 4000x3000", phototest.TruncatedJPEG(4000, 3000), nil},
+		{"truncated header 65535x65535", phototest.TruncatedJPEG(65535, 65535), nil},
+		{"progressive cut short", phototest.ProgressiveJPEG(4000, 3000, 3)[:20_000], nil},
+		{"16-bit PNG cut short", phototest.PNG16(4000, 3000)[:1000], nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -339,7 +339,7 @@ func TestPhotoCleanerBudget(t *testing.T) {
 	tiny := formsvc.NewPhotoCleaner(4<<20, time.Minute)
 	hold, _ := tiny.Reserve(t.Context(), 4<<20)
 	defer hold()
-	_, err = tiny.Clean(t.Context(), phototest.PhoneJPEG(t, 3000, 400, 1))
+	_, err = tiny.Clean(t.Context(), phototest.PhoneJPEG(3000, 400, 1))
 	if !errors.As(err, &fe) || fe.Code != formsvc.EINVALID || !strings.Contains(fe.Message, "quá lớn") {
 		t.Errorf("Clean over the budget: %v, want EINVALID saying it is too large", err)
 	}
@@ -360,10 +360,10 @@ func FuzzCleanPhoto(f *testing.F) {
 	png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2)))
 	f.Add(buf.Bytes())
 	f.Add([]byte("\xff\xd8\xff\xe1\x00\x10Exif\x00\x00MM\x00*\x00\x00\x00\x08"))
-	f.Add(phototest.ProgressiveJPEG(f, 17, 9, 3))
-	f.Add(phototest.ProgressiveJPEG(f, 9, 17, 4))
-	f.Add(phototest.TruncatedJPEG(f, 16, 16))
-	f.Add(phototest.PNG16(f, 5, 3))
+	f.Add(phototest.ProgressiveJPEG(17, 9, 3))
+	f.Add(phototest.ProgressiveJPEG(9, 17, 4))
+	f.Add(phototest.TruncatedJPEG(16, 16))
+	f.Add(phototest.PNG16(5, 3))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := formsvc.CleanPhoto(t.Context(), data)
 		if err != nil {

@@ -214,8 +214,8 @@ func TestPhotoRulesGiveFieldMessages(t *testing.T) {
 		{"not an image", map[string][]byte{"a.jpg": []byte("<html>not a photo</html>")}, "không phải ảnh"},
 		{"too many", map[string][]byte{"1.jpg": jpg, "2.jpg": jpg, "3.jpg": jpg, "4.jpg": jpg}, "tối đa 3 ảnh"},
 		{"too big", map[string][]byte{"big.jpg": append(append([]byte{}, jpg...), make([]byte, 5<<20)...)}, "lớn hơn 5 MB"},
-		{"photo bomb", map[string][]byte{"bom.jpg": phototest.ProgressiveJPEG(t, 7000, 7000, 3)}, "Tệp “bom.jpg”: Ảnh quá lớn để xử lý: 7000×7000 điểm ảnh"},
-		{"truncated header", map[string][]byte{"cut.jpg": phototest.TruncatedJPEG(t, 4000, 3000)}, "không phải ảnh"},
+		{"photo bomb", map[string][]byte{"bom.jpg": phototest.ProgressiveJPEG(7000, 7000, 3)}, "Tệp “bom.jpg”: Ảnh quá lớn để xử lý: 7000×7000 điểm ảnh"},
+		{"truncated header", map[string][]byte{"cut.jpg": phototest.TruncatedJPEG(4000, 3000)}, "không phải ảnh"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 
@@ -107,8 +108,20 @@ func (c *PhotoCleaner) Clean(ctx context.Context, data []byte) (Photo, error) {
 		return Photo{}, err
 	}
 	defer release()
-	return clean(data, h)
+	p, err := clean(data, h)
+	if need >= collectAfter {
+		// What the decode allocated is garbage now: collect it before
+		// the next decode takes this share of the budget, so the heap
+		// stays near the budget instead of growing to the GC's limit.
+		runtime.GC()
+	}
+	return p, err
 }
+
+// collectAfter is the size of a decode after which Clean runs the garbage
+// collector: an ordinary phone photo's (docs/BENCHMARKS.md, "Photo
+// bombs", measures the peak with and without).
+const collectAfter = 16 << 20
 
 // jpegOutBytesPerPixel bounds the size of a JPEG at quality 90, per
 // pixel: pseudo-random noise, the worst case for the transform coding,

@@ -27,8 +27,8 @@ const (
 	PhotoLongSide = 2560
 	// DefaultPhotoBudget is the memory that all photo decodes at once may
 	// take, and so the most one decode may take: an ordinary 12 MP phone
-	// photo needs some 45 MB, a 50 MP one or a 12 MP progressive JPEG
-	// some 130 MB.
+	// photo is charged 53 MB (three fit at once), a 50 MP one 119 MB, a
+	// 12 MP progressive JPEG 126 MB.
 	DefaultPhotoBudget = 160 << 20
 	// DefaultPhotoWait is how long a photo waits for its share of the
 	// budget before the submission is answered 503.

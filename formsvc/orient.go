@@ -5,34 +5,9 @@ import (
 	"image"
 )
 
-// jpegOrientation returns the EXIF orientation (1 to 8) of a JPEG, or 1
-// when there is none. It reads only the one tag it needs from the APP1
-// segment; every other piece of metadata is discarded by re-encoding.
-func jpegOrientation(b []byte) int {
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 1
-	}
-	for i := 2; i+4 <= len(b); {
-		if b[i] != 0xFF {
-			return 1
-		}
-		marker := b[i+1]
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image
-			return 1
-		}
-		size := int(binary.BigEndian.Uint16(b[i+2:]))
-		if size < 2 || i+2+size > len(b) {
-			return 1
-		}
-		seg := b[i+4 : i+2+size]
-		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + size
-	}
-	return 1
-}
-
+// tiffOrientation reads the Orientation tag (1 to 8) of IFD0 in an EXIF
+// segment's TIFF block, or returns 1. It reads only the one tag it needs;
+// every other piece of metadata is discarded by re-encoding.
 func tiffOrientation(t []byte) int {
 	if len(t) < 8 {
 		return 1
@@ -66,39 +41,83 @@ func tiffOrientation(t []byte) int {
 	return 1
 }
 
-// orient turns img so that it shows the right way up for EXIF orientation o.
+// orientPlane turns a w×h plane of bpp-byte pixels (1 for a YCbCr or
+// gray plane, 4 for RGBA) so that it shows the right way up for EXIF
+// orientation o, into a new plane: ow×oh, swapped for the quarter turns
+// (5 to 8). Source pixel (x, y) goes to (dx, dy):
+//
+//	2: (w-1-x, y)      3: (w-1-x, h-1-y)  4: (x, h-1-y)
+//	5: (y, x)          6: (h-1-y, x)      7: (h-1-y, w-1-x)  8: (y, w-1-x)
+//
+// Each source row is copied with a fixed step in the destination: one
+// pixel left or right along a row (2 to 4), or one row down or up along
+// a column (5 to 8).
+func orientPlane(src []byte, stride, w, h, bpp, o int) (out []byte, ow, oh int) {
+	ow, oh = w, h
+	if o >= 5 {
+		ow, oh = h, w
+	}
+	out = make([]byte, ow*oh*bpp)
+	ds := ow * bpp // the destination's stride
+	for y := range h {
+		var di, step int
+		switch o {
+		case 2:
+			di, step = y*ds+(w-1)*bpp, -bpp
+		case 3:
+			di, step = (h-1-y)*ds+(w-1)*bpp, -bpp
+		case 4:
+			di, step = (h-1-y)*ds, bpp
+		case 5:
+			di, step = y*bpp, ds
+		case 6:
+			di, step = (h-1-y)*bpp, ds
+		case 7:
+			di, step = (w-1)*ds+(h-1-y)*bpp, -ds
+		case 8:
+			di, step = (w-1)*ds+y*bpp, -ds
+		default:
+			di, step = y*ds, bpp
+		}
+		row := src[y*stride : y*stride+w*bpp]
+		if bpp == 1 {
+			for _, v := range row {
+				out[di] = v
+				di += step
+			}
+			continue
+		}
+		for si := 0; si < len(row); si += 4 {
+			binary.LittleEndian.PutUint32(out[di:], binary.LittleEndian.Uint32(row[si:]))
+			di += step
+		}
+	}
+	return out, ow, oh
+}
+
+// orient turns a decoded or resampled image (*image.YCbCr 4:2:0,
+// *image.Gray or *image.RGBA, with rectangles at 0,0) the right way up
+// for EXIF orientation o, plane by plane.
 func orient(img image.Image, o int) image.Image {
 	if o <= 1 || o > 8 {
 		return img
 	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	ow, oh := w, h
-	if o >= 5 {
-		ow, oh = h, w
+	switch m := img.(type) {
+	case *image.YCbCr:
+		w, h := m.Rect.Dx(), m.Rect.Dy()
+		cw, ch := chromaSize(m.SubsampleRatio, w, h)
+		y, ow, oh := orientPlane(m.Y, m.YStride, w, h, 1, o)
+		cb, cow, _ := orientPlane(m.Cb, m.CStride, cw, ch, 1, o)
+		cr, _, _ := orientPlane(m.Cr, m.CStride, cw, ch, 1, o)
+		// A 4:2:0 image turned is 4:2:0 again; when a side is odd, its
+		// chroma lies half a pixel off, which no eye sees.
+		return &image.YCbCr{Y: y, Cb: cb, Cr: cr, YStride: ow, CStride: cow, SubsampleRatio: m.SubsampleRatio, Rect: image.Rect(0, 0, ow, oh)}
+	case *image.Gray:
+		pix, ow, oh := orientPlane(m.Pix, m.Stride, m.Rect.Dx(), m.Rect.Dy(), 1, o)
+		return &image.Gray{Pix: pix, Stride: ow, Rect: image.Rect(0, 0, ow, oh)}
+	case *image.RGBA:
+		pix, ow, oh := orientPlane(m.Pix, m.Stride, m.Rect.Dx(), m.Rect.Dy(), 4, o)
+		return &image.RGBA{Pix: pix, Stride: 4 * ow, Rect: image.Rect(0, 0, ow, oh)}
 	}
-	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			var dx, dy int
-			switch o {
-			case 2:
-				dx, dy = w-1-x, y
-			case 3:
-				dx, dy = w-1-x, h-1-y
-			case 4:
-				dx, dy = x, h-1-y
-			case 5:
-				dx, dy = y, x
-			case 6:
-				dx, dy = h-1-y, x
-			case 7:
-				dx, dy = h-1-y, w-1-x
-			case 8:
-				dx, dy = y, w-1-x
-			}
-			out.Set(dx, dy, img.At(b.Min.X+x, b.Min.Y+y))
-		}
-	}
-	return out
+	panic("orient: unexpected image type")
 }

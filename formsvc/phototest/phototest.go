@@ -4,6 +4,7 @@ package phototest
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -46,7 +47,53 @@ func JPEGWithGPS(tb testing.TB, w, h, o int) []byte {
 	if err := jpeg.Encode(&buf, img, nil); err != nil {
 		tb.Fatal(err)
 	}
-	plain := buf.Bytes()
+	return WithMetadata(buf.Bytes(), o)
+}
+
+// OrientedJPEG encodes img (quality 90) with the metadata of JPEGWithGPS
+// and EXIF orientation o.
+func OrientedJPEG(tb testing.TB, img image.Image, o int) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		tb.Fatal(err)
+	}
+	return WithMetadata(buf.Bytes(), o)
+}
+
+// PhoneJPEG returns a w x h JPEG like a phone camera's: 4:2:0, quality 90,
+// a textured picture that compresses about as a real photo does (a 12 MP
+// one to some 4 MB), and the metadata of JPEGWithGPS with orientation o.
+func PhoneJPEG(w, h, o int) []byte {
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	seed := uint32(2463534242)
+	for y := 0; y < h; y++ {
+		row := img.Y[y*img.YStride:]
+		for x := 0; x < w; x++ {
+			seed ^= seed << 13
+			seed ^= seed >> 17
+			seed ^= seed << 5
+			// A gradient, stripes and sensor-like noise.
+			row[x] = uint8(40 + (x*120)/w + (y*60)/h + int((x/16+y/16)%2)*20 + int(seed%24))
+		}
+	}
+	for y := 0; y < (h+1)/2; y++ {
+		for x := 0; x < (w+1)/2; x++ {
+			i := y*img.CStride + x
+			img.Cb[i] = uint8(100 + (x*80)/w)
+			img.Cr[i] = uint8(150 - (y*80)/h)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		panic(err) // only for a side over 65535
+	}
+	return WithMetadata(buf.Bytes(), o)
+}
+
+// WithMetadata puts EXIF (orientation o and GPS), XMP and a comment into
+// a plain JPEG, right after its SOI marker.
+func WithMetadata(plain []byte, o int) []byte {
 	var out bytes.Buffer
 	out.Write(plain[:2]) // SOI
 	out.Write(segment(0xE1, append([]byte("Exif\x00\x00"), tiff(o)...)))
@@ -123,4 +170,94 @@ func PNGChunk(typ string, data []byte) []byte {
 	b = append(b, data...)
 	crc := crc32.ChecksumIEEE(b[4:])
 	return binary.BigEndian.AppendUint32(b, crc)
+}
+
+// ProgressiveJPEG returns a uniform grey w x h progressive JPEG with n
+// components (1 gray, 3 YCbCr or 4 CMYK, all at full resolution) whose one
+// scan codes only the DC coefficients, one bit per block: the shape of a
+// decompression bomb. 7000x7000 with 3 components is 287 KB, and
+// image/jpeg decodes it into 735 MB.
+func ProgressiveJPEG(w, h, n int) []byte {
+	var b bytes.Buffer
+	b.Write([]byte{0xFF, 0xD8})
+	if n == 4 {
+		// Adobe, version 100, no flags, transform 0: CMYK.
+		b.Write(segment(0xEE, []byte("Adobe\x00\x64\x00\x00\x00\x00\x00")))
+	}
+	b.Write(jpegHeader(0xC2, w, h, n, 0x11))
+	b.Write(make([]byte, (((w+7)/8)*((h+7)/8)*n+7)/8))
+	b.Write([]byte{0xFF, 0xD9})
+	return b.Bytes()
+}
+
+// SampledJPEG returns a uniform grey w x h progressive YCbCr JPEG whose
+// luma is sampled hv0 (0x21 for 4:2:2, 0x12 for 4:4:0, 0x41 for 4:1:1...)
+// times as much as its chroma.
+func SampledJPEG(w, h int, hv0 byte) []byte {
+	var b bytes.Buffer
+	b.Write([]byte{0xFF, 0xD8})
+	b.Write(jpegHeader(0xC2, w, h, 3, hv0))
+	mw, mh := int(hv0>>4), int(hv0&15)
+	mcus := ((w + 8*mw - 1) / (8 * mw)) * ((h + 8*mh - 1) / (8 * mh))
+	b.Write(make([]byte, (mcus*(mw*mh+2)+7)/8))
+	b.Write([]byte{0xFF, 0xD9})
+	return b.Bytes()
+}
+
+// TruncatedJPEG returns the first bytes of a baseline 4:2:0 JPEG that
+// declares w x h pixels, cut right after its scan header: image/jpeg
+// allocates the whole image at the scan header, then finds no data.
+func TruncatedJPEG(w, h int) []byte {
+	b := append([]byte{0xFF, 0xD8}, segment(0xE0, []byte("JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"))...)
+	return append(b, jpegHeader(0xC0, w, h, 3, 0x22)...)
+}
+
+// jpegHeader writes a quantisation table of ones, a frame (marker sof)
+// of n components, the first sampled hv0 and the others 0x11, a DC
+// Huffman table with one one-bit code (difference 0), and a DC-only scan
+// header of every component.
+func jpegHeader(sof byte, w, h, n int, hv0 byte) []byte {
+	dqt := make([]byte, 65)
+	for i := 1; i < len(dqt); i++ {
+		dqt[i] = 1
+	}
+	out := segment(0xDB, dqt)
+	frame := []byte{8, byte(h >> 8), byte(h), byte(w >> 8), byte(w), byte(n)}
+	for i := range n {
+		hv := byte(0x11)
+		if i == 0 || i == 3 && n == 4 {
+			hv = hv0
+		}
+		frame = append(frame, byte(i+1), hv, 0)
+	}
+	out = append(out, segment(sof, frame)...)
+	dht := append([]byte{0x00, 1}, make([]byte, 15)...) // class 0, table 0: one code of length 1
+	out = append(out, segment(0xC4, append(dht, 0))...) // for the symbol 0
+	scan := []byte{byte(n)}
+	for i := range n {
+		scan = append(scan, byte(i+1), 0x00)
+	}
+	return append(out, segment(0xDA, append(scan, 0, 0, 0))...) // spectral 0..0, no approximation
+}
+
+// PNG16 returns a black w x h PNG of 16-bit RGB samples (8 bytes a pixel
+// once decoded): 7071x7071 is 389 KB, and image/png decodes it into 400 MB.
+func PNG16(w, h int) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = 16, 2 // depth 16, truecolour
+	b.Write(PNGChunk("IHDR", ihdr))
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed) // a valid level: no error
+	row := make([]byte, 1+6*w)                       // filter type 0, then the samples
+	for range h {
+		zw.Write(row)
+	}
+	zw.Close()
+	b.Write(PNGChunk("IDAT", z.Bytes()))
+	b.Write(PNGChunk("IEND", nil))
+	return b.Bytes()
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,7 +41,12 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 			return
 		}
 		clean, verr := s.validate.Validate(f, in)
-		photos, perrs := cleanPhotos(f, files)
+		photos, perrs, err := s.cleanPhotos(r.Context(), f, files)
+		if err != nil {
+			s.log.Warn("chưa xử lý được ảnh: hệ thống bận", "kind", kind)
+			s.fail(w, r, f, in, err)
+			return
+		}
 		if verr != nil || len(perrs) > 0 {
 			fields := map[string]string{}
 			var fe *formsvc.Error
@@ -122,27 +128,35 @@ func (s *Server) isBot(f *formsvc.Form, in formsvc.Values) bool {
 }
 
 // cleanPhotos checks the uploads against the file field's limits and
-// strips their metadata; problems become field messages.
-func cleanPhotos(f *formsvc.Form, files []upload) ([]formsvc.Photo, map[string]string) {
+// strips their metadata; problems with a file become field messages. err
+// is the *formsvc.Error (503) of a photo that waited too long for its turn
+// to be decoded.
+func (s *Server) cleanPhotos(ctx context.Context, f *formsvc.Form, files []upload) ([]formsvc.Photo, map[string]string, error) {
 	ff := f.FileField()
 	if ff == nil || len(files) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(files) > ff.MaxFiles {
-		return nil, map[string]string{ff.Name: fmt.Sprintf("Chỉ gửi được tối đa %d ảnh.", ff.MaxFiles)}
+		return nil, map[string]string{ff.Name: fmt.Sprintf("Chỉ gửi được tối đa %d ảnh.", ff.MaxFiles)}, nil
 	}
 	var photos []formsvc.Photo
 	for _, u := range files {
 		if u.large {
-			return nil, map[string]string{ff.Name: fmt.Sprintf("Ảnh “%s” lớn hơn %d MB. Hãy chọn ảnh nhỏ hơn.", shortName(u.name), ff.MaxFileBytes>>20)}
+			return nil, map[string]string{ff.Name: fmt.Sprintf("Ảnh “%s” lớn hơn %d MB. Hãy chọn ảnh nhỏ hơn.", shortName(u.name), ff.MaxFileBytes>>20)}, nil
 		}
-		p, err := formsvc.CleanPhoto(u.data)
-		if err != nil {
-			return nil, map[string]string{ff.Name: fmt.Sprintf("Tệp “%s” không phải ảnh JPEG hoặc PNG đọc được.", shortName(u.name))}
+		p, err := s.photos.Clean(ctx, u.data)
+		var fe *formsvc.Error
+		switch {
+		case errors.As(err, &fe) && fe.Code == formsvc.EINVALID:
+			return nil, map[string]string{ff.Name: fmt.Sprintf("Tệp “%s”: %s", shortName(u.name), fe.Message)}, nil
+		case fe != nil:
+			return nil, nil, fe
+		case err != nil:
+			return nil, map[string]string{ff.Name: fmt.Sprintf("Tệp “%s” không phải ảnh JPEG hoặc PNG đọc được.", shortName(u.name))}, nil
 		}
 		photos = append(photos, p)
 	}
-	return photos, nil
+	return photos, nil, nil
 }
 
 func shortName(s string) string {

@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
+	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
 var receiptRe = regexp.MustCompile(`^\d{4}-\d{4}-\d{4}-\d{4}$`)
@@ -212,6 +214,8 @@ func TestPhotoRulesGiveFieldMessages(t *testing.T) {
 		{"not an image", map[string][]byte{"a.jpg": []byte("<html>not a photo</html>")}, "không phải ảnh"},
 		{"too many", map[string][]byte{"1.jpg": jpg, "2.jpg": jpg, "3.jpg": jpg, "4.jpg": jpg}, "tối đa 3 ảnh"},
 		{"too big", map[string][]byte{"big.jpg": append(append([]byte{}, jpg...), make([]byte, 5<<20)...)}, "lớn hơn 5 MB"},
+		{"photo bomb", map[string][]byte{"bom.jpg": phototest.ProgressiveJPEG(7000, 7000, 3)}, "Tệp “bom.jpg”: Ảnh quá lớn để xử lý: 7000×7000 điểm ảnh"},
+		{"truncated header", map[string][]byte{"cut.jpg": phototest.TruncatedJPEG(4000, 3000)}, "không phải ảnh"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,6 +233,49 @@ func TestPhotoRulesGiveFieldMessages(t *testing.T) {
 				t.Errorf("stored %d rows", n)
 			}
 		})
+	}
+}
+
+// While the photo decoder's budget is taken, a tip with a photo waits its
+// turn, then gets 503 with a message to send again later, and nothing is
+// stored; once the budget is back, the same tip goes through.
+func TestBusyPhotoDecoderAnswers503(t *testing.T) {
+	photos := formsvc.NewPhotoCleaner(64<<20, 50*time.Millisecond)
+	e := newEnvWith(t, func(c *web.Config) { c.Photos = photos })
+	release, err := photos.Reserve(t.Context(), 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"IMG_0001.jpg": phototest.JPEGWithGPS(t, 64, 48, 6)}
+
+	ct, body := encodings[1].encode(t, validTip(), files)
+	res := e.post("/api/v1/tips", ct, body, "Accept", "application/json")
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("Status = %d, Retry-After %q; want 503 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if m := decodeJSON(t, res); m["error"] != formsvc.EUNAVAILABLE || m["message"] != formsvc.MsgPhotoBusy {
+		t.Errorf("503 answer = %v, want error %q and MsgPhotoBusy", m, formsvc.EUNAVAILABLE)
+	}
+	// A plain form post gets the site's error page with the message.
+	ct, body = encodings[1].encode(t, validTip(), files)
+	res = e.post("/api/v1/tips", ct, body, "Accept", "text/html")
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("plain post: Status = %d, want 503", res.StatusCode)
+	}
+	if msg := document(t, res).Find("main").Text(); !strings.Contains(msg, "Hệ thống đang bận xử lý ảnh") {
+		t.Errorf("plain post: page does not say the service is busy with photos: %q", msg)
+	}
+	if n := e.count(); n != 0 {
+		t.Errorf("stored %d rows while busy", n)
+	}
+
+	release()
+	ct, body = encodings[1].encode(t, validTip(), files)
+	if res := e.post("/api/v1/tips", ct, body, "Accept", "application/json"); res.StatusCode != http.StatusCreated {
+		t.Fatalf("after the budget came back: Status = %d, want 201", res.StatusCode)
+	}
+	if n := e.count(); n != 2 {
+		t.Errorf("stored %d rows, want the tip and its photo", n)
 	}
 }
 

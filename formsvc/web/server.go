@@ -42,6 +42,9 @@ type Config struct {
 	AllowedOrigins []string
 	// Console is the officers' console, served under /officer/.
 	Console http.Handler
+	// Photos cleans uploaded photos within its memory budget (nil:
+	// formsvc.DefaultPhotoCleaner, shared by the whole process).
+	Photos *formsvc.PhotoCleaner
 }
 
 // Server serves the site and the API.
@@ -65,6 +68,7 @@ type Server struct {
 	clientIP   func(http.Handler) http.Handler
 	console    http.Handler
 	origins    *http.CrossOriginProtection
+	photos     *formsvc.PhotoCleaner
 }
 
 // NewServer makes a server from its configuration.
@@ -82,6 +86,10 @@ func NewServer(cfg Config) *Server {
 		if err := origins.AddTrustedOrigin(o); err != nil {
 			log.Error("bỏ qua nguồn không hợp lệ", "origin", o, "err", err)
 		}
+	}
+	photos := cfg.Photos
+	if photos == nil {
+		photos = formsvc.DefaultPhotoCleaner
 	}
 	s := &Server{
 		spec:       cfg.Spec,
@@ -102,6 +110,7 @@ func NewServer(cfg Config) *Server {
 			formsvc.KindSupport: cfg.Spec.Support,
 		},
 		origins: origins,
+		photos:  photos,
 	}
 	s.pow = newPow(now)
 	s.submit = s.newGuard(cfg.Limits.Submit, cfg.Limits.SubmitGlobal, cfg.Spec.Tip)

@@ -9,16 +9,6 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
-// SmallCount is the suppression threshold of a report for publication:
-// a count from 1 to SmallCount-1 is shown as "<3", so that no one can be
-// recognised from a published table. Zero stays zero.
-const SmallCount = 3
-
-// Hidden marks a count hidden only so that a "<3" in the same table
-// cannot be worked out from the total and the other rows (secondary
-// suppression).
-const Hidden = "ẩn"
-
 // Report is a period report over the kinds a role may see.
 type Report struct {
 	Commune     string
@@ -71,32 +61,31 @@ func Build(ctx context.Context, fs formsvc.FactsService, spec *formsvc.Spec, kin
 
 // count formats a count, suppressing small ones for publication.
 func (r *Report) count(n int) string {
-	if r.Publication && n > 0 && n < SmallCount {
-		return fmt.Sprintf("<%d", SmallCount)
+	if r.Publication {
+		return SuppressCount(n)
 	}
 	return fmt.Sprint(n)
 }
 
 // partition formats the counts of a table whose rows split total (each
-// record in exactly one row). For publication, when exactly one row is
-// small, total minus the other rows would give it away: the smallest
-// other count is hidden too. With two or more small rows, or a total that
-// is itself suppressed, the rows leave a small count undetermined.
+// record in exactly one row): for publication, by SuppressPartition, with
+// every row of a withheld table hidden.
 func (r *Report) partition(counts []int, total int) []string {
-	out := make([]string, len(counts))
-	small, other := 0, -1
-	for i, n := range counts {
-		out[i] = r.count(n)
-		if n > 0 && n < SmallCount {
-			small++
-		} else if n >= SmallCount && (other < 0 || n < counts[other]) {
-			other = i
+	if !r.Publication {
+		out := make([]string, len(counts))
+		for i, n := range counts {
+			out[i] = fmt.Sprint(n)
+		}
+		return out
+	}
+	cells, withheld := SuppressPartition(counts, total)
+	if withheld {
+		cells = make([]string, len(counts))
+		for i := range cells {
+			cells[i] = Hidden
 		}
 	}
-	if r.Publication && total >= SmallCount && small == 1 && other >= 0 {
-		out[other] = Hidden
-	}
-	return out
+	return cells
 }
 
 func (r *Report) duration(d time.Duration, n int) string {

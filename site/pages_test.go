@@ -175,11 +175,12 @@ func TestLawPage(t *testing.T) {
 }
 
 // TestHotlinesPage: every number of data/hotlines.yaml is a tap-to-call
-// link with hours and cost; what is not checked says so.
+// link with what is known of its hours and cost and its sources; whether
+// it is checked is not said beside it (that is for /nguon-thong-tin/).
 func TestHotlinesPage(t *testing.T) {
 	var lines []struct {
 		ID, Number, Hours, Cost string
-		Verified                bool
+		Sources                 []struct{ Title, URL string }
 	}
 	readYAML(t, "hotlines.yaml", &lines)
 	doc := builtPageAt(t, "/duong-day-nong/").Doc
@@ -189,12 +190,20 @@ func TestHotlinesPage(t *testing.T) {
 			t.Errorf("%s: no tap-to-call link to %s", l.ID, l.Number)
 		}
 		text := li.Text()
-		if !l.Verified && !strings.Contains(text, "Chưa xác minh") {
-			t.Errorf("%s is not verified and does not say so", l.ID)
+		if strings.Contains(strings.ToLower(text), "xác minh") {
+			t.Errorf("%s: verification status beside a number to call: %q", l.ID, text)
 		}
 		for _, v := range []string{l.Hours, l.Cost} {
-			if want := map[bool]string{true: "chưa xác minh", false: v}[v == ""]; !strings.Contains(text, want) {
-				t.Errorf("%s: %q is not shown", l.ID, want)
+			if !strings.Contains(text, v) {
+				t.Errorf("%s: %q is not shown", l.ID, v)
+			}
+		}
+		if len(l.Sources) == 0 {
+			t.Errorf("%s has no source in data/hotlines.yaml", l.ID)
+		}
+		for _, src := range l.Sources {
+			if !strings.Contains(text, src.Title) || src.URL != "" && li.Find(`a[href="`+src.URL+`"]`).Length() != 1 {
+				t.Errorf("%s: source %q is not shown", l.ID, src.Title)
 			}
 		}
 	}

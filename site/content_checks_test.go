@@ -156,8 +156,8 @@ type communeData struct {
 		ShortName string `yaml:"short_name"`
 		Confirmed bool   `yaml:"confirmed"`
 	}
-	UnconfirmedName      string `yaml:"unconfirmed_name"`
-	UnconfirmedShortName string `yaml:"unconfirmed_short_name"`
+	UnconfirmedName      string                  `yaml:"unconfirmed_name"`
+	UnconfirmedShortName string                  `yaml:"unconfirmed_short_name"`
 	FormerNames          []struct{ Name string } `yaml:"former_names"`
 	Offices              []struct {
 		ID, Name, Address, Phone, Hours string

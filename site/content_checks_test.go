@@ -123,6 +123,20 @@ func TestCorrectedFacts(t *testing.T) {
 	}
 }
 
+// TestAdultsInDangerAreSentTo113: on every page, a paragraph or list item
+// that speaks of danger and names 111 names 113 too: 111 is for children
+// and trafficking, an adult in danger calls the police.
+func TestAdultsInDangerAreSentTo113(t *testing.T) {
+	for _, p := range builtPages(t) {
+		p.Doc.Find("main p, main li").Each(func(_ int, b *goquery.Selection) {
+			s := strings.ToLower(text(b))
+			if strings.Contains(s, "nguy hiểm") && strings.Contains(s, "111") && !strings.Contains(s, "113") {
+				t.Errorf("%s: %q sends people in danger to 111 without 113", p.URL, s)
+			}
+		})
+	}
+}
+
 // TestRadioScriptsSendAdultsInDangerTo113: in each broadcast script, every
 // paragraph about someone being beaten or in danger names 113 (read
 // "một một ba"); 111 alone is for children and trafficking.

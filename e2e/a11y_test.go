@@ -115,6 +115,10 @@ func TestAccessibility(t *testing.T) {
 		{"poster", "/tai-lieu-in/poster/", nil},
 		{"leaflet", "/tai-lieu-in/to-roi/", nil},
 		{"plan", "/ke-hoach-2024/", nil},
+		{"published figures", "/so-lieu/", nil},
+		{"sources register", "/nguon-thong-tin/", nil},
+		{"about, contacts", "/gioi-thieu/", nil},
+		{"new article", "/tuyen-truyen/sau-khi-gui-tin-bao/", nil},
 		{"privacy", "/rieng-tu/", nil},
 		{"safe browsing", "/luot-web-an-toan/", nil},
 		{"tip form", "/gui-tin-bao/", nil},
@@ -189,5 +193,31 @@ func TestAccessibilityOfPagedLists(t *testing.T) {
 				t.Errorf("%s (%s): %d accessibility violations:%s", p.name, p.path, len(r.Violations), describe(r.Violations))
 			}
 		})
+	}
+}
+
+// TestAccessibilityOfPublishedFigures runs axe-core on /so-lieu/ as it is
+// once report files exist: the site built with two half-years of test
+// figures (written by the service's own code), with their tables, "dưới 3"
+// and "ẩn" cells and withheld tables.
+func TestAccessibilityOfPublishedFigures(t *testing.T) {
+	script := axeScript(t)
+	files, err := testsite.StatisticsFiles("2026-H1", "2026-H2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := testsite.BuildWith(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	ctx := browser(t, true)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/so-lieu/"), chromedp.WaitReady(chromedp.CSS("footer")))
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("main table [data-count]").length`)); n == 0 {
+		t.Fatal("/so-lieu/ shows no table: nothing to check")
+	}
+	if r := runAxe(t, ctx, script); len(r.Violations) > 0 {
+		t.Errorf("/so-lieu/: %d accessibility violations:%s", len(r.Violations), describe(r.Violations))
 	}
 }

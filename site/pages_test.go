@@ -122,41 +122,18 @@ func TestArticles(t *testing.T) {
 	}
 }
 
-// TestLawPage: /phap-luat/ renders data/legal.yaml: the register, the
-// crimes and the fines; a missing date or number reads "chưa xác minh".
+// TestLawPage: /phap-luat/ is a short summary in plain words with the
+// crimes and fines of data/legal.yaml, and every main document it lists
+// leads to its entry (dates, status, sources) on the sources register.
 func TestLawPage(t *testing.T) {
 	var legal struct {
-		Documents []struct {
-			ID, Number, Date, Effective, Status string
-			ReplacedBy                          string `yaml:"replaced_by"`
-		}
+		Documents        []struct{ ID string }
 		CriminalArticles []struct{ Article int } `yaml:"criminal_articles"`
 		Fines            []struct{ Act string }
 		FinesNote        string `yaml:"fines_note"`
 	}
 	readYAML(t, "legal.yaml", &legal)
 	doc := builtPageAt(t, "/phap-luat/").Doc
-	for _, d := range legal.Documents {
-		sec := doc.Find(`section.doc[id="` + d.ID + `"]`)
-		if sec.Length() != 1 {
-			t.Errorf("document %s is not on the page", d.ID)
-			continue
-		}
-		facts := map[string]string{}
-		sec.Find("dt").Each(func(_ int, dt *goquery.Selection) {
-			facts[strings.TrimSpace(dt.Text())] = strings.TrimSpace(dt.Next().Text())
-		})
-		for _, f := range []struct{ label, value string }{{"Ngày ban hành", d.Date}, {"Ngày có hiệu lực", d.Effective}} {
-			got := facts[f.label]
-			if f.value == "" && got != "chưa xác minh" || f.value != "" && !viDate.MatchString(got) {
-				t.Errorf("%s: %s = %q (data %q)", d.ID, f.label, got, f.value)
-			}
-		}
-		status := facts["Tình trạng"]
-		if status == "" || d.ReplacedBy != "" && !strings.Contains(status, d.ReplacedBy) {
-			t.Errorf("%s: status %q does not say by what it was %s", d.ID, status, d.Status)
-		}
-	}
 	rows := doc.Find("#cap-toi-pham").Closest("table").Find("tbody tr")
 	if rows.Length() != len(legal.CriminalArticles) {
 		t.Errorf("crimes table has %d rows, data has %d", rows.Length(), len(legal.CriminalArticles))
@@ -169,17 +146,28 @@ func TestLawPage(t *testing.T) {
 	if n := doc.Find("#cap-muc-phat").Closest("table").Find("tbody tr").Length(); n != len(legal.Fines) || n == 0 {
 		t.Errorf("fines table has %d rows, data has %d", n, len(legal.Fines))
 	}
-	if !strings.Contains(doc.Find("main").Text(), strings.Fields(legal.FinesNote)[0]) || doc.Find("main .unverified").Length() == 0 {
-		t.Errorf("the note about the fines not yet checked is missing")
+	if !strings.Contains(doc.Find("main").Text(), legal.FinesNote) {
+		t.Errorf("the note on the other fines is missing")
+	}
+	register := builtPageAt(t, "/nguon-thong-tin/").Doc
+	for _, d := range legal.Documents {
+		if register.Find(`section.doc[id="`+d.ID+`"]`).Length() != 1 {
+			t.Errorf("document %s is not on /nguon-thong-tin/", d.ID)
+		}
+	}
+	links := doc.Find(`main .key-docs a[href^="/nguon-thong-tin/#"]`)
+	if links.Length() < 8 {
+		t.Errorf("the law page lists %d main documents linked to the register, want at least 8", links.Length())
 	}
 }
 
 // TestHotlinesPage: every number of data/hotlines.yaml is a tap-to-call
-// link with hours and cost; what is not checked says so.
+// link with what is known of its hours and cost and its sources; whether
+// it is checked is not said beside it (that is for /nguon-thong-tin/).
 func TestHotlinesPage(t *testing.T) {
 	var lines []struct {
 		ID, Number, Hours, Cost string
-		Verified                bool
+		Sources                 []struct{ Title, URL string }
 	}
 	readYAML(t, "hotlines.yaml", &lines)
 	doc := builtPageAt(t, "/duong-day-nong/").Doc
@@ -189,12 +177,20 @@ func TestHotlinesPage(t *testing.T) {
 			t.Errorf("%s: no tap-to-call link to %s", l.ID, l.Number)
 		}
 		text := li.Text()
-		if !l.Verified && !strings.Contains(text, "Chưa xác minh") {
-			t.Errorf("%s is not verified and does not say so", l.ID)
+		if strings.Contains(strings.ToLower(text), "xác minh") {
+			t.Errorf("%s: verification status beside a number to call: %q", l.ID, text)
 		}
 		for _, v := range []string{l.Hours, l.Cost} {
-			if want := map[bool]string{true: "chưa xác minh", false: v}[v == ""]; !strings.Contains(text, want) {
-				t.Errorf("%s: %q is not shown", l.ID, want)
+			if !strings.Contains(text, v) {
+				t.Errorf("%s: %q is not shown", l.ID, v)
+			}
+		}
+		if len(l.Sources) == 0 {
+			t.Errorf("%s has no source in data/hotlines.yaml", l.ID)
+		}
+		for _, src := range l.Sources {
+			if !strings.Contains(text, src.Title) || src.URL != "" && li.Find(`a[href="`+src.URL+`"]`).Length() != 1 {
+				t.Errorf("%s: source %q is not shown", l.ID, src.Title)
 			}
 		}
 	}

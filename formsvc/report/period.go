@@ -18,6 +18,9 @@ var ict = time.FixedZone("ICT", 7*60*60)
 type Period struct {
 	Label    string
 	From, To time.Time
+	// Code is how the period was asked for ("2026-H1", "2026",
+	// "2026-01-01..2026-03-31"); empty for a previous period.
+	Code string
 }
 
 var (
@@ -55,19 +58,19 @@ func parsePeriod(s string) (Period, error) {
 	if m := halfRe.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		if m[2] == "1" {
-			return Period{fmt.Sprintf("6 tháng đầu năm %d", y), date(y, 1, 1), date(y, 7, 1)}, nil
+			return Period{fmt.Sprintf("6 tháng đầu năm %d", y), date(y, 1, 1), date(y, 7, 1), s}, nil
 		}
-		return Period{fmt.Sprintf("6 tháng cuối năm %d", y), date(y, 7, 1), date(y+1, 1, 1)}, nil
+		return Period{fmt.Sprintf("6 tháng cuối năm %d", y), date(y, 7, 1), date(y+1, 1, 1), s}, nil
 	}
 	if m := yearRe.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
-		return Period{fmt.Sprintf("Năm %d", y), date(y, 1, 1), date(y+1, 1, 1)}, nil
+		return Period{fmt.Sprintf("Năm %d", y), date(y, 1, 1), date(y+1, 1, 1), s}, nil
 	}
 	if a, b, ok := strings.Cut(s, ".."); ok {
 		from, err1 := time.ParseInLocation("2006-01-02", a, ict)
 		to, err2 := time.ParseInLocation("2006-01-02", b, ict)
 		if err1 == nil && err2 == nil && !to.Before(from) {
-			return Period{fmt.Sprintf("Từ %s đến %s", from.Format("02/01/2006"), to.Format("02/01/2006")), from, to.AddDate(0, 0, 1)}, nil
+			return Period{fmt.Sprintf("Từ %s đến %s", from.Format("02/01/2006"), to.Format("02/01/2006")), from, to.AddDate(0, 0, 1), s}, nil
 		}
 	}
 	return Period{}, fmt.Errorf("kỳ báo cáo %q không hợp lệ: dùng 2026-H1, 2026-H2, 2026 hoặc 2026-01-01..2026-03-31", s)
@@ -80,16 +83,16 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 func (p Period) Previous() Period {
 	switch {
 	case p.From.Month() == 1 && p.From.Day() == 1 && p.To.Equal(p.From.AddDate(1, 0, 0)):
-		return Period{fmt.Sprintf("Năm %d", p.From.Year()-1), p.From.AddDate(-1, 0, 0), p.From}
+		return Period{fmt.Sprintf("Năm %d", p.From.Year()-1), p.From.AddDate(-1, 0, 0), p.From, ""}
 	case p.From.Day() == 1 && (p.From.Month() == 1 || p.From.Month() == 7) && p.To.Equal(p.From.AddDate(0, 6, 0)):
 		prev := p.From.AddDate(0, -6, 0)
 		half := "đầu"
 		if prev.Month() == 7 {
 			half = "cuối"
 		}
-		return Period{fmt.Sprintf("6 tháng %s năm %d", half, prev.Year()), prev, p.From}
+		return Period{fmt.Sprintf("6 tháng %s năm %d", half, prev.Year()), prev, p.From, ""}
 	}
 	days := int(p.To.Sub(p.From).Hours() / 24)
 	from := p.From.AddDate(0, 0, -days)
-	return Period{fmt.Sprintf("Từ %s đến %s", from.Format("02/01/2006"), p.From.AddDate(0, 0, -1).Format("02/01/2006")), from, p.From}
+	return Period{fmt.Sprintf("Từ %s đến %s", from.Format("02/01/2006"), p.From.AddDate(0, 0, -1).Format("02/01/2006")), from, p.From, ""}
 }

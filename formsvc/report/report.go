@@ -9,16 +9,6 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
-// SmallCount is the suppression threshold of a report for publication:
-// a count from 1 to SmallCount-1 is shown as "<3", so that no one can be
-// recognised from a published table. Zero stays zero.
-const SmallCount = 3
-
-// Hidden marks a count hidden only so that a "<3" in the same table
-// cannot be worked out from the total and the other rows (secondary
-// suppression).
-const Hidden = "ẩn"
-
 // Report is a period report over the kinds a role may see.
 type Report struct {
 	Commune     string
@@ -71,30 +61,48 @@ func Build(ctx context.Context, fs formsvc.FactsService, spec *formsvc.Spec, kin
 
 // count formats a count, suppressing small ones for publication.
 func (r *Report) count(n int) string {
-	if r.Publication && n > 0 && n < SmallCount {
-		return fmt.Sprintf("<%d", SmallCount)
+	if r.Publication {
+		return SuppressCount(n)
 	}
 	return fmt.Sprint(n)
 }
 
 // partition formats the counts of a table whose rows split total (each
-// record in exactly one row). For publication, when exactly one row is
-// small, total minus the other rows would give it away: the smallest
-// other count is hidden too. With two or more small rows, or a total that
-// is itself suppressed, the rows leave a small count undetermined.
+// record in exactly one row): for publication, by SuppressPartition, with
+// every row of a withheld table hidden.
 func (r *Report) partition(counts []int, total int) []string {
-	out := make([]string, len(counts))
-	small, other := 0, -1
-	for i, n := range counts {
-		out[i] = r.count(n)
-		if n > 0 && n < SmallCount {
-			small++
-		} else if n >= SmallCount && (other < 0 || n < counts[other]) {
-			other = i
+	if !r.Publication {
+		out := make([]string, len(counts))
+		for i, n := range counts {
+			out[i] = fmt.Sprint(n)
 		}
+		return out
 	}
-	if r.Publication && total >= SmallCount && small == 1 && other >= 0 {
-		out[other] = Hidden
+	cells, withheld := SuppressPartition(counts, total)
+	if withheld {
+		return hideAll(len(counts))
+	}
+	return cells
+}
+
+// overlapping formats the counts of a table whose rows may overlap but
+// cover total (a support request's services): for publication, by
+// SuppressOverlapping, with every row of a withheld table hidden.
+func (r *Report) overlapping(counts []int, total int) []string {
+	if !r.Publication {
+		return r.partition(counts, total)
+	}
+	cells, withheld := SuppressOverlapping(counts, total)
+	if withheld {
+		return hideAll(len(counts))
+	}
+	return cells
+}
+
+func hideAll(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = Hidden
 	}
 	return out
 }
@@ -122,20 +130,14 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 		codeField = spec.Support.Field("services")
 		codeTitle = "Theo dịch vụ cần (một yêu cầu có thể cần nhiều dịch vụ)"
 	}
-	// rows makes a table's rows from labels and counts; a partition of
-	// the records received gets secondary suppression.
-	rows := func(labels []string, counts []int, partition bool) [][]string {
-		cells := make([]string, len(counts))
-		if partition {
-			cells = r.partition(counts, s.Received)
-		} else {
-			for i, n := range counts {
-				cells[i] = r.count(n)
-			}
-		}
+	// rows makes a table's rows from labels and counts: cells formats the
+	// counts (r.count for independent counts, r.partition for a partition
+	// of the records received, r.overlapping for services).
+	rows := func(labels []string, counts []int, cells func([]int, int) []string) [][]string {
+		c := cells(counts, s.Received)
 		out := make([][]string, len(labels))
 		for i := range labels {
-			out[i] = []string{labels[i], cells[i]}
+			out[i] = []string{labels[i], c[i]}
 		}
 		return out
 	}
@@ -146,8 +148,12 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 		codeCounts = append(codeCounts, s.ByCode[o.Value])
 	}
 	// A tip has one category; a support request may ask for several services.
+	byCodeCells := r.partition
+	if k == formsvc.KindSupport {
+		byCodeCells = r.overlapping
+	}
 	byCode := Table{Title: codeTitle, Sheet: short + " theo loại", Header: []string{"Mục", "Số hồ sơ"},
-		Rows: rows(codeLabels, codeCounts, k == formsvc.KindTip)}
+		Rows: rows(codeLabels, codeCounts, byCodeCells)}
 	var statusLabels []string
 	var statusCounts []int
 	for _, st := range formsvc.Statuses[k] {
@@ -155,10 +161,10 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 		statusCounts = append(statusCounts, s.ByStatus[st])
 	}
 	byStatus := Table{Title: "Theo trạng thái hiện tại", Sheet: short + " theo trạng thái", Header: []string{"Trạng thái", "Số hồ sơ"},
-		Rows: rows(statusLabels, statusCounts, true)}
+		Rows: rows(statusLabels, statusCounts, r.partition)}
 	byPriority := Table{Title: "Theo mức ưu tiên", Sheet: short + " theo ưu tiên", Header: []string{"Mức ưu tiên", "Số hồ sơ"},
 		Rows: rows([]string{"Cao (có trẻ em hoặc dấu hiệu ép buộc)", "Thường"},
-			[]int{s.ByPriority[formsvc.PriorityHigh], s.ByPriority[formsvc.PriorityNormal]}, true)}
+			[]int{s.ByPriority[formsvc.PriorityHigh], s.ByPriority[formsvc.PriorityNormal]}, r.partition)}
 	var labels, monthLabels []string
 	var values []int
 	months := formsvc.Months(r.Period.From, r.Period.To.Add(-time.Nanosecond))
@@ -169,7 +175,7 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 		values = append(values, s.ByMonth[m])
 	}
 	byMonth := Table{Title: "Theo tháng nhận", Sheet: short + " theo tháng", Header: []string{"Tháng", "Số hồ sơ"},
-		Rows: rows(monthLabels, values, true)}
+		Rows: rows(monthLabels, values, r.partition)}
 	summary := Table{Title: "Tóm tắt", Sheet: short + " tóm tắt", Header: []string{"Chỉ số", "Giá trị"}, Rows: [][]string{
 		{"Số hồ sơ nhận trong kỳ", kr.Received},
 		{"Kỳ trước (" + r.Previous.Label + ")", kr.PrevCount},

@@ -4,7 +4,9 @@
 package testsite
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,4 +65,66 @@ func Cleanup() {
 	if dir != "" {
 		os.RemoveAll(dir)
 	}
+}
+
+// BuildWith builds a copy of the site into dest, with extra files added to
+// the copy (paths from the repository's root, such as
+// "data/so-lieu/2026-h1.json"): the site as it would be with those data.
+func BuildWith(dest string, extra map[string][]byte) error {
+	root, err := os.MkdirTemp("", "site-copy-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(root)
+	for _, d := range []string{"content", "data", "site/layouts", "site/assets", "site/static", "site/i18n", "site/hugo.toml"} {
+		if err := copyTree(filepath.Join(Root(), d), filepath.Join(root, d)); err != nil {
+			return err
+		}
+	}
+	for name, b := range extra {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return err
+		}
+	}
+	// (Not --quiet: it silences the errors a test may look for.)
+	cmd := exec.Command("go", "tool", "hugo", "--source", filepath.Join(root, "site"), "--destination", dest,
+		"--panicOnWarning", "--cleanDestinationDir")
+	cmd.Dir = Root()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("hugo: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// copyTree copies a file or a folder; a missing one is skipped.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == src {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
 }

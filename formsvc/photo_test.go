@@ -307,6 +307,7 @@ func TestPhotoCleanerBudget(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Code != formsvc.EUNAVAILABLE || fe.Message != formsvc.MsgPhotoBusy {
 		t.Fatalf("Clean with the budget taken: %v, want EUNAVAILABLE and MsgPhotoBusy", err)
 	}
+	release()
 
 	// With a longer wait, a photo waits for the budget to come back.
 	c = formsvc.NewPhotoCleaner(32<<20, time.Minute)

@@ -23,7 +23,13 @@ if [ ! -d e2e/node_modules/axe-core ]; then
   npm ci --prefix e2e --no-audit --no-fund
 fi
 
-echo "==> go vet"
+echo "==> gofmt, go mod tidy -diff, go vet, staticcheck"
+unformatted=$(gofmt -l formsvc site e2e bench internal scripts data 2>/dev/null | grep -v node_modules || true)
+if [ -n "$unformatted" ]; then echo "gofmt: chưa định dạng: $unformatted"; exit 1; fi
+go mod tidy -diff
 go vet ./...
+# staticcheck is fetched at a pinned version through the module proxy (not a
+# tool line: it would add its modules to the service's version selection).
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "==> go test"
 go test -count=1 ./...

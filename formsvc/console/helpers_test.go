@@ -32,7 +32,6 @@ type app struct {
 	srv  *httptest.Server
 	db   *sqlite.DB
 	keys *formsvc.Keys
-	now  time.Time
 }
 
 func newApp(t *testing.T, edit ...func(*console.Config)) *app {

@@ -24,7 +24,7 @@ func TestSecondFactor(t *testing.T) {
 	if src, _ := doc.Find(`img[src^="data:image/png;base64,"]`).Attr("src"); secret == "" || src == "" {
 		t.Fatalf("no secret or QR code on the page")
 	}
-	res, doc = b.post("/officer/account", "/officer/account/totp/confirm", url.Values{"code": {"000000"}})
+	res, _ = b.post("/officer/account", "/officer/account/totp/confirm", url.Values{"code": {"000000"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("wrong first code: %d", res.StatusCode)
 	}

@@ -35,7 +35,7 @@ type Config struct {
 	// that carry a valid X-Nf-Sign take the visitor's address from
 	// X-Nf-Client-Connection-Ip (see netlify.go). Empty: never.
 	NetlifySecret []byte
-	Limits         Limits
+	Limits        Limits
 	// AllowedOrigins are other sites' origins (https://host) whose pages
 	// may post to the API; the site's own pages always may, including
 	// through the Netlify proxy.

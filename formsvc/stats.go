@@ -43,8 +43,6 @@ type Stats struct {
 	closures     []time.Duration
 }
 
-var ict = time.FixedZone("ICT", 7*60*60)
-
 // NewStats makes empty stats for kind k.
 func NewStats(k Kind) *Stats {
 	return &Stats{Kind: k, ByStatus: map[string]int{}, ByCode: map[string]int{}, ByPriority: map[string]int{}, ByMonth: map[string]int{}, Reached: map[string]int{}}
@@ -61,7 +59,7 @@ func (s *Stats) Add(f Facts) {
 	for _, c := range f.Services {
 		s.ByCode[c]++
 	}
-	s.ByMonth[f.CreatedAt.In(ict).Format("2006-01")]++
+	s.ByMonth[f.CreatedAt.In(Vietnam).Format("2006-01")]++
 	seen := map[string]bool{f.Status: true}
 	for _, st := range f.Reached {
 		seen[st] = true
@@ -118,8 +116,8 @@ func CollectStats(ctx context.Context, fs FactsService, f CaseFilter) (map[Kind]
 // Months lists the months "2006-01" from from to to, inclusive.
 func Months(from, to time.Time) []string {
 	var out []string
-	m := time.Date(from.In(ict).Year(), from.In(ict).Month(), 1, 0, 0, 0, 0, ict)
-	end := to.In(ict)
+	m := time.Date(from.In(Vietnam).Year(), from.In(Vietnam).Month(), 1, 0, 0, 0, 0, Vietnam)
+	end := to.In(Vietnam)
 	for !m.After(end) {
 		out = append(out, m.Format("2006-01"))
 		m = m.AddDate(0, 1, 0)

@@ -15,9 +15,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Vietnam keeps UTC+7 all year.
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // Values is a decoded request body: every body type (urlencoded, multipart,
 // JSON) is turned into this one shape before validation.
 type Values map[string][]string
@@ -78,12 +75,12 @@ func must(err error) {
 }
 
 func (val *Validator) notFuture(fl validator.FieldLevel) bool {
-	d, err := time.ParseInLocation("2006-01-02", fl.Field().String(), vietnam)
+	d, err := time.ParseInLocation("2006-01-02", fl.Field().String(), Vietnam)
 	if err != nil {
 		return false
 	}
-	today := val.now().In(vietnam)
-	return !d.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, vietnam))
+	today := val.now().In(Vietnam)
+	return !d.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, Vietnam))
 }
 
 var phoneRe = regexp.MustCompile(`^(0[35789]\d{8}|02\d{9})$`)

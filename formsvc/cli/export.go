@@ -17,14 +17,12 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
 )
 
-var ict = time.FixedZone("ICT", 7*60*60)
-
 // parseDay reads a YYYY-MM-DD date in Vietnam's time.
 func parseDay(flagName, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, ict)
+	t, err := time.ParseInLocation("2006-01-02", s, formsvc.Vietnam)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--%s %q: cần ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2026-01-31", flagName, s)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
 // runPurge deletes closed records older than the retention setting.
@@ -27,6 +29,6 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Đã xóa %d hồ sơ đã đóng trước ngày %s (kèm ảnh và trao đổi). Hồ sơ chưa đóng không bị xóa.\n",
-		n, cutoff.In(time.FixedZone("ICT", 7*3600)).Format("02/01/2006"))
+		n, cutoff.In(formsvc.Vietnam).Format("02/01/2006"))
 	return nil
 }

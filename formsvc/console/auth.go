@@ -158,7 +158,7 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if o.Locked(now) {
 		failed("Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau " +
-			o.LockedUntil.In(vietnam).Format("15:04") + ".")
+			o.LockedUntil.In(formsvc.Vietnam).Format("15:04") + ".")
 		return
 	}
 	ok, err := formsvc.CheckPassword(r.Context(), password, hash)

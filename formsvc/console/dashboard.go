@@ -29,8 +29,8 @@ type monthCount struct {
 // 12 months (an SVG chart drawn here), median time to first action.
 func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	o := officerFrom(r.Context())
-	now := c.now().In(vietnam)
-	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, vietnam).AddDate(0, -11, 0)
+	now := c.now().In(formsvc.Vietnam)
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, formsvc.Vietnam).AddDate(0, -11, 0)
 	fs, ok := c.store.(formsvc.FactsService)
 	if !ok {
 		c.fail(w, r, fmt.Errorf("store cannot count"))

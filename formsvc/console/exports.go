@@ -29,7 +29,7 @@ func (c *Console) exportForm(r *http.Request) exportData {
 			d.Statuses[string(k)] = append(d.Statuses[string(k)], option{st, formsvc.OfficerStatusLabel(k, st)})
 		}
 	}
-	now := c.now().In(vietnam)
+	now := c.now().In(formsvc.Vietnam)
 	y := now.Year()
 	half := 1
 	if now.Month() > 6 {
@@ -80,7 +80,7 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	ct, ext := export.ContentType(format)
 	name := fmt.Sprintf("%s-%s%s", map[formsvc.Kind]string{formsvc.KindTip: "tin-bao", formsvc.KindSupport: "yeu-cau-ho-tro"}[k],
-		c.now().In(vietnam).Format("2006-01-02"), ext)
+		c.now().In(formsvc.Vietnam).Format("2006-01-02"), ext)
 	sw := &startWriter{w: w}
 	enc, err := export.New(format, sw, c.spec, k)
 	if err != nil {
@@ -130,7 +130,7 @@ func exportFilter(q url.Values, k formsvc.Kind) (formsvc.CaseFilter, string) {
 		if v == "" {
 			continue
 		}
-		t, err := time.ParseInLocation("2006-01-02", v, vietnam)
+		t, err := time.ParseInLocation("2006-01-02", v, formsvc.Vietnam)
 		if err != nil {
 			return f, d.label + " “" + formsvc.Clip(v, 20) + "” không phải một ngày (năm-tháng-ngày, ví dụ 2026-06-30)."
 		}
@@ -153,10 +153,10 @@ func exportScope(f formsvc.CaseFilter) string {
 		scope = "trạng thái " + f.Status
 	}
 	if !f.From.IsZero() {
-		scope += ", từ " + f.From.In(vietnam).Format("2006-01-02")
+		scope += ", từ " + f.From.In(formsvc.Vietnam).Format("2006-01-02")
 	}
 	if !f.To.IsZero() {
-		scope += ", đến hết " + f.To.In(vietnam).AddDate(0, 0, -1).Format("2006-01-02")
+		scope += ", đến hết " + f.To.In(formsvc.Vietnam).AddDate(0, 0, -1).Format("2006-01-02")
 	}
 	return scope
 }

@@ -62,10 +62,10 @@ func (c *Console) parseFilter(q url.Values, role formsvc.Role) formsvc.CaseFilte
 	if code := q.Get("code"); c.spec.Tip.Field("category").HasOption(code) || c.spec.Support.Field("services").HasOption(code) {
 		f.Code = code
 	}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), vietnam); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), formsvc.Vietnam); err == nil {
 		f.From = t
 	}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), vietnam); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), formsvc.Vietnam); err == nil {
 		f.To = t.AddDate(0, 0, 1) // the whole last day
 	}
 	return f

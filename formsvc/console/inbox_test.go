@@ -66,7 +66,7 @@ func TestInboxFiltersOrderAndPages(t *testing.T) {
 	if got := refs("kind=tip&status=verifying"); len(got) != 1 || !sameRef(got[0], ref(normal[7])) {
 		t.Errorf("status=verifying lists %v, want only the case moved there", got)
 	}
-	vn := time.FixedZone("ICT", 7*3600)
+	vn := formsvc.Vietnam
 	today, tomorrow := time.Now().In(vn).Format("2006-01-02"), time.Now().In(vn).AddDate(0, 0, 1).Format("2006-01-02")
 	if got := refs("kind=tip&from=" + tomorrow); len(got) != 0 {
 		t.Errorf("from=%s (tomorrow) lists %d cases", tomorrow, len(got))
@@ -120,7 +120,7 @@ func TestDashboardCounts(t *testing.T) {
 	if caption := sections.Find("figcaption").Text(); !strings.Contains(caption, "tổng 3 trong 12 tháng") {
 		t.Errorf("chart caption %q, want a 12-month total of 3", caption)
 	}
-	month := time.Now().In(time.FixedZone("ICT", 7*3600)).Format("01/2006")
+	month := time.Now().In(formsvc.Vietnam).Format("01/2006")
 	found := false
 	sections.Find("details tbody tr").Each(func(_ int, tr *goquery.Selection) {
 		if strings.TrimSpace(tr.Find("td").First().Text()) == month {

@@ -29,20 +29,18 @@ type view struct {
 
 type errorData struct{ Message string }
 
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 var funcs = template.FuncMap{
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(vietnam).Format("02/01/2006 15:04")
+		return t.In(formsvc.Vietnam).Format("02/01/2006 15:04")
 	},
 	"day": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(vietnam).Format("02/01/2006")
+		return t.In(formsvc.Vietnam).Format("02/01/2006")
 	},
 	"iso":          func(t time.Time) string { return t.Format(time.RFC3339) },
 	"statusLabel":  func(k formsvc.Kind, s string) string { return formsvc.OfficerStatusLabel(k, s) },

@@ -45,8 +45,6 @@ type Value struct {
 // Row is one record's values, in the order of its columns.
 type Row []Value
 
-var ict = time.FixedZone("ICT", 7*60*60)
-
 // Columns are the columns of an export of kind k.
 func Columns(spec *formsvc.Spec, k formsvc.Kind) []Column {
 	cols := []Column{
@@ -136,7 +134,7 @@ func RowOf(spec *formsvc.Spec, s *formsvc.Submission, row Row) Row {
 			row = append(row, Value{Code: v, Text: fd.OptionLabel(v), Empty: v == ""})
 		case formsvc.FieldDate:
 			v := s.Content.Text[fd.Name]
-			t, err := time.ParseInLocation("2006-01-02", v, ict)
+			t, err := time.ParseInLocation("2006-01-02", v, formsvc.Vietnam)
 			row = append(row, Value{Code: v, Text: v, Time: t, Empty: v == "" || err != nil})
 		default:
 			v := s.Content.Text[fd.Name]
@@ -158,7 +156,7 @@ func timeValue(t time.Time) Value {
 	if t.IsZero() {
 		return Value{Empty: true}
 	}
-	return Value{Time: t.In(ict)}
+	return Value{Time: t.In(formsvc.Vietnam)}
 }
 
 // Layouts of times for people (CSV) and programs (JSON).

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
 // XLSXEncoder writes one sheet with excelize's StreamWriter: typed date
@@ -92,7 +94,7 @@ func (e *XLSXEncoder) Encode(r Row) error {
 // localWall keeps Vietnam's wall-clock time: a spreadsheet has no time
 // zones, and excelize counts from a UTC epoch.
 func localWall(v Value) time.Time {
-	t := v.Time.In(ict)
+	t := v.Time.In(formsvc.Vietnam)
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 }
 

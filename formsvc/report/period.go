@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-var ict = time.FixedZone("ICT", 7*60*60)
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
 
 // Period is a half-open span of time [From, To) in Vietnam's time.
 type Period struct {
@@ -67,8 +67,8 @@ func parsePeriod(s string) (Period, error) {
 		return Period{fmt.Sprintf("Năm %d", y), date(y, 1, 1), date(y+1, 1, 1), s}, nil
 	}
 	if a, b, ok := strings.Cut(s, ".."); ok {
-		from, err1 := time.ParseInLocation("2006-01-02", a, ict)
-		to, err2 := time.ParseInLocation("2006-01-02", b, ict)
+		from, err1 := time.ParseInLocation("2006-01-02", a, formsvc.Vietnam)
+		to, err2 := time.ParseInLocation("2006-01-02", b, formsvc.Vietnam)
 		if err1 == nil && err2 == nil && !to.Before(from) {
 			return Period{fmt.Sprintf("Từ %s đến %s", from.Format("02/01/2006"), to.Format("02/01/2006")), from, to.AddDate(0, 0, 1), s}, nil
 		}
@@ -76,7 +76,9 @@ func parsePeriod(s string) (Period, error) {
 	return Period{}, fmt.Errorf("kỳ báo cáo %q không hợp lệ: dùng 2026-H1, 2026-H2, 2026 hoặc 2026-01-01..2026-03-31", s)
 }
 
-func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, ict) }
+func date(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, formsvc.Vietnam)
+}
 
 // Previous is the period before p, of the same kind: the previous half or
 // year, or for a custom span the same number of days just before it.

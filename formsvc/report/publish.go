@@ -115,7 +115,7 @@ func BuildPublication(ctx context.Context, fs formsvc.FactsService, spec *formsv
 		Format: PublicationFormat,
 		Period: PublishedPeriod{Code: p.Code, Label: p.Label, From: p.From.Format("2006-01-02"),
 			To: p.To.AddDate(0, 0, -1).Format("2006-01-02")},
-		Unit: unit, Generated: now.In(ict).Format(time.RFC3339), SmallCount: SmallCount,
+		Unit: unit, Generated: now.In(formsvc.Vietnam).Format(time.RFC3339), SmallCount: SmallCount,
 	}
 	for _, k := range kinds {
 		s := stats[k]

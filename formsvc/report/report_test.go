@@ -19,7 +19,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
-var ict = time.FixedZone("ICT", 7*3600)
+var ict = formsvc.Vietnam
 
 func TestParsePeriod(t *testing.T) {
 	tests := []struct {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
 //go:embed templates/report.html
@@ -26,9 +28,9 @@ var StyleHash = func() string {
 }()
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"date":    func(t time.Time) string { return t.In(ict).Format("02/01/2006 15:04") },
-	"day":     func(t time.Time) string { return t.In(ict).Format("02/01/2006") },
-	"lastDay": func(t time.Time) string { return t.In(ict).AddDate(0, 0, -1).Format("02/01/2006") },
+	"date":    func(t time.Time) string { return t.In(formsvc.Vietnam).Format("02/01/2006 15:04") },
+	"day":     func(t time.Time) string { return t.In(formsvc.Vietnam).Format("02/01/2006") },
+	"lastDay": func(t time.Time) string { return t.In(formsvc.Vietnam).AddDate(0, 0, -1).Format("02/01/2006") },
 }).Parse(htmlTemplate))
 
 // WriteHTML writes the report as one printable A4 HTML page.

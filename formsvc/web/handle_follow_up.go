@@ -158,7 +158,7 @@ func (s *Server) followUpOf(ctx context.Context, sub *formsvc.Submission) (*foll
 		if m.Author == formsvc.AuthorOfficer {
 			from = "officer"
 		}
-		fu.Messages = append(fu.Messages, followUpMessage{From: from, Body: m.Body, At: m.CreatedAt.In(vietnam)})
+		fu.Messages = append(fu.Messages, followUpMessage{From: from, Body: m.Body, At: m.CreatedAt.In(formsvc.Vietnam)})
 	}
 	return fu, nil
 }
@@ -172,6 +172,3 @@ func (s *Server) followUpPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	s.pages.write(w, status, doc)
 }
-
-// vietnam is UTC+7 all year.
-var vietnam = time.FixedZone("ICT", 7*60*60)

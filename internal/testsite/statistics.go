@@ -29,7 +29,7 @@ func (m memFacts) EachFacts(_ context.Context, f formsvc.CaseFilter, fn func(for
 // statisticsRecords are records over 2026: categories with one or two
 // tips, a half-year with two support requests only, actions and referrals.
 func statisticsRecords() memFacts {
-	ict := time.FixedZone("ICT", 7*3600)
+	ict := formsvc.Vietnam
 	var out memFacts
 	add := func(k formsvc.Kind, month, day int, code string, acted, referred bool) {
 		at := time.Date(2026, time.Month(month), day, 9, 0, 0, 0, ict)
@@ -82,7 +82,7 @@ func StatisticsFiles(codes ...string) (map[string][]byte, error) {
 		}
 		pub, err := report.BuildPublication(context.Background(), statisticsRecords(), spec,
 			[]formsvc.Kind{formsvc.KindTip, formsvc.KindSupport}, p, "Ủy ban nhân dân phường Thử (số liệu thử)",
-			time.Date(2027, 1, 6, 8, 0, 0, 0, time.FixedZone("ICT", 7*3600)))
+			time.Date(2027, 1, 6, 8, 0, 0, 0, formsvc.Vietnam))
 		if err != nil {
 			return nil, err
 		}

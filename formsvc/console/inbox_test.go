@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
 // TestInboxFiltersOrderAndPages: each filter of the inbox keeps exactly the

@@ -94,6 +94,11 @@ func Clip(s string, n int) string {
 
 // AuditService appends to and reads the audit log.
 type AuditService interface {
+	// Audit appends e (clipped to its bounds). Errors: EUNAVAILABLE
+	// (locked or closing), otherwise internal; a caller that cannot audit
+	// must not go on with what it audits.
 	Audit(ctx context.Context, e AuditEntry) error
+	// AuditLog reads one page of the log, newest first, and the total
+	// (internal errors only).
 	AuditLog(ctx context.Context, offset, limit int) ([]AuditEntry, int, error)
 }

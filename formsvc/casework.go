@@ -58,15 +58,29 @@ func Open(status string) bool {
 }
 
 // CaseService is the officers' view of the records.
+//
+// Unless a method says otherwise, its errors are: EUNAVAILABLE (writes: the
+// database is locked or closing) or internal.
 type CaseService interface {
+	// Cases lists the cases of f, one page, and how many match in all.
 	Cases(ctx context.Context, f CaseFilter, overdueBefore time.Time) ([]CaseSummary, int, error)
+	// StatusCounts counts open and closed cases by status, for kinds.
 	StatusCounts(ctx context.Context, kinds []Kind) (map[Kind]map[string]int, error)
+	// Case reads one case, decrypted. ENOTFOUND when there is none or its
+	// kind is not among kinds (the same answer, so a role learns nothing).
 	Case(ctx context.Context, id int64, kinds []Kind) (*Submission, error)
+	// History lists a case's status changes, oldest first.
 	History(ctx context.Context, s *Submission) ([]StatusChange, error)
+	// Notes lists a case's internal notes, oldest first.
 	Notes(ctx context.Context, s *Submission) ([]Note, error)
+	// ChangeStatus moves s from s.Status to to, with a note. ECONFLICT when
+	// the stored status is no longer s.Status (someone else changed it).
 	ChangeStatus(ctx context.Context, s *Submission, to string, officerID int64, note string, now time.Time) error
+	// AddNote adds an internal note.
 	AddNote(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
+	// Reply adds an officer's message that the reporter sees at follow-up.
 	Reply(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
+	// Assign gives the case to an officer (0: nobody).
 	Assign(ctx context.Context, s *Submission, officerID int64, now time.Time) error
 }
 

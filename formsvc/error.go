@@ -17,6 +17,7 @@ const (
 	EINTERNAL    = "internal"    // 500
 	EUNAVAILABLE = "unavailable" // 503
 	ECHALLENGE   = "challenge"   // 428: answer the proof-of-work challenge first
+	ECONFLICT    = "conflict"    // 409: the record changed since it was read
 )
 
 // Vietnamese messages shown to the public.

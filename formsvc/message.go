@@ -25,9 +25,11 @@ type FollowUpService interface {
 	// SubmissionByReceipt finds a submission by its receipt's keyed hash;
 	// an unknown hash gives an ENOTFOUND error.
 	SubmissionByReceipt(ctx context.Context, receiptHash []byte) (*Submission, error)
-	// Messages lists a submission's messages, oldest first.
+	// Messages lists a submission's messages, oldest first (internal
+	// errors only).
 	Messages(ctx context.Context, s *Submission) ([]Message, error)
-	// AddMessage stores a message on a submission durably.
+	// AddMessage stores a message on a submission durably. Errors:
+	// EUNAVAILABLE (locked or closing), otherwise internal.
 	AddMessage(ctx context.Context, s *Submission, m *Message) error
 }
 

@@ -23,6 +23,8 @@ type Facts struct {
 
 // FactsService streams the facts of the records a filter selects.
 type FactsService interface {
+	// EachFacts calls fn with the counting facts of each case of f
+	// (internal errors, or fn's).
 	EachFacts(ctx context.Context, f CaseFilter, fn func(Facts) error) error
 }
 

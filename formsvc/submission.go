@@ -155,7 +155,10 @@ var ErrReceiptTaken = errors.New("receipt hash already stored")
 type SubmissionService interface {
 	// CreateSubmission stores s durably under the receipt's keyed hash and
 	// sets its ID and Ref. It returns only once the record is committed.
+	// Errors: ErrReceiptTaken (draw another receipt); EUNAVAILABLE (the
+	// database is locked or closing); anything else is internal.
 	CreateSubmission(ctx context.Context, s *Submission, receiptHash []byte) error
-	// Ping checks that the store answers.
+	// Ping checks that the store answers and that writes commit.
+	// Errors: EUNAVAILABLE.
 	Ping(ctx context.Context) error
 }

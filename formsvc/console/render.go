@@ -13,6 +13,7 @@ import (
 	"github.com/justinas/nosurf"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
 type pageTemplate struct{ t *template.Template }
@@ -113,19 +114,12 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 // fail shows an error page for err: not found for records a role may not
 // see, the public message otherwise.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code := formsvc.ErrorCode(err)
-	status := http.StatusInternalServerError
-	switch code {
-	case formsvc.ENOTFOUND:
-		status = http.StatusNotFound
-	case formsvc.EINVALID:
-		status = http.StatusUnprocessableEntity
-	case formsvc.EUNAVAILABLE:
-		status = http.StatusServiceUnavailable
-		w.Header().Set("Retry-After", "60")
-	}
+	status := web.StatusOf(formsvc.ErrorCode(err))
 	if status == http.StatusInternalServerError {
 		c.log.Error("lỗi ở bàn làm việc", "err", err)
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "60")
 	}
 	c.render(w, r, status, "error", "Không thực hiện được", errorData{Message: formsvc.ErrorMessage(err)})
 }

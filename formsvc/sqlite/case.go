@@ -256,7 +256,7 @@ func touch(w *wtx, id int64, at string) error {
 }
 
 // ErrStale means the record changed under the officer: reload and retry.
-var ErrStale = &formsvc.Error{Code: formsvc.EINVALID, Message: "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang."}
+var ErrStale = &formsvc.Error{Code: formsvc.ECONFLICT, Message: "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang."}
 
 // ChangeStatus moves a record to status to with a note, in one
 // transaction: a guarded update (only from the status the officer saw)

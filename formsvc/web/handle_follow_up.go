@@ -65,7 +65,7 @@ func (s *Server) handleFollowUpMessage() http.HandlerFunc {
 		if errors.As(err, &fe) && !wantsJSON(r) {
 			if fu, ferr := s.followUpOf(r.Context(), sub); ferr == nil {
 				if doc, perr := s.pages.followUp(s.spec, in.Get("receipt"), fu, false); perr == nil && fillErrors(doc, f, in, fe.Fields) == nil {
-					s.pages.write(w, statusOf(fe.Code), doc)
+					s.pages.write(w, StatusOf(fe.Code), doc)
 					return
 				}
 			}

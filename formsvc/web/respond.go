@@ -10,8 +10,9 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
-// statusOf maps an error code to its HTTP status.
-func statusOf(code string) int {
+// StatusOf maps an error code to its HTTP status: the one map, for the
+// public API and the officers' console alike.
+func StatusOf(code string) int {
 	switch code {
 	case formsvc.EINVALID:
 		return http.StatusUnprocessableEntity
@@ -31,6 +32,8 @@ func statusOf(code string) int {
 		return http.StatusServiceUnavailable
 	case formsvc.ECHALLENGE:
 		return http.StatusPreconditionRequired
+	case formsvc.ECONFLICT:
+		return http.StatusConflict
 	}
 	return http.StatusInternalServerError
 }
@@ -94,7 +97,7 @@ func (s *Server) errorJSON(w http.ResponseWriter, err error) {
 	if errors.As(err, &fe) {
 		body.Fields = fe.Fields
 	}
-	writeJSON(w, statusOf(code), body)
+	writeJSON(w, StatusOf(code), body)
 }
 
 // fail answers a failed submission: JSON, or for a plain form post the
@@ -109,13 +112,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, f *formsvc.Form, i
 	var fe *formsvc.Error
 	if errors.As(err, &fe) && len(fe.Fields) > 0 && f.Page != "" {
 		if doc, perr := s.pages.formWithErrors(f, in, fe.Fields); perr == nil {
-			s.pages.write(w, statusOf(code), doc)
+			s.pages.write(w, StatusOf(code), doc)
 			return
 		} else {
 			s.log.Error("không mở được trang biểu mẫu", "page", f.Page, "err", perr)
 		}
 	}
-	s.errorPage(w, statusOf(code), formsvc.ErrorMessage(err), f)
+	s.errorPage(w, StatusOf(code), formsvc.ErrorMessage(err), f)
 }
 
 // errorPage renders the site's error page with a message.

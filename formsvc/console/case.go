@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -30,15 +31,25 @@ type caseData struct {
 	Error     string
 }
 
-// loadCase reads the case in the URL, if the officer's role may see it;
-// any other record is "not found", exactly like one that does not exist.
-func (c *Console) loadCase(w http.ResponseWriter, r *http.Request) *formsvc.Submission {
-	s, err := c.store.CaseByRef(r.Context(), chi.URLParam(r, "ref"), officerFrom(r.Context()).Role.Kinds())
-	if err != nil {
-		c.fail(w, r, err)
-		return nil
-	}
-	return s
+var caseKey = &ctxKey{"case"}
+
+// loadCase is middleware for /cases/{ref}/…: it reads the case named in
+// the address once, if the officer's role may see it (a case of the other
+// kind is not found, as if it did not exist), for the handlers below it.
+func (c *Console) loadCase(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := c.store.CaseByRef(r.Context(), chi.URLParam(r, "ref"), officerFrom(r.Context()).Role.Kinds())
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), caseKey, s)))
+	})
+}
+
+// caseFrom is the case loadCase read.
+func caseFrom(ctx context.Context) *formsvc.Submission {
+	return ctx.Value(caseKey).(*formsvc.Submission)
 }
 
 // caseFields lists what the person wrote and chose, in the form's order
@@ -81,10 +92,7 @@ func (c *Console) caseFields(s *formsvc.Submission) []field {
 }
 
 func (c *Console) handleCase(w http.ResponseWriter, r *http.Request) {
-	s := c.loadCase(w, r)
-	if s == nil {
-		return
-	}
+	s := caseFrom(r.Context())
 	c.renderCase(w, r, s, http.StatusOK, "")
 }
 
@@ -137,10 +145,7 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.
 // handlePhoto serves a case's photo to an officer of the right role only,
 // with headers that keep it from being run or cached.
 func (c *Console) handlePhoto(w http.ResponseWriter, r *http.Request) {
-	s := c.loadCase(w, r)
-	if s == nil {
-		return
-	}
+	s := caseFrom(r.Context())
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	photos, perr := c.store.Photos(r.Context(), s)
 	if perr != nil {
@@ -180,10 +185,7 @@ func text(r *http.Request, name string) (string, bool) {
 
 // handleStatus changes the status; a note saying why is required.
 func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
-	s := c.loadCase(w, r)
-	if s == nil {
-		return
-	}
+	s := caseFrom(r.Context())
 	to := r.PostFormValue("status")
 	note, ok := text(r, "note")
 	switch {
@@ -208,10 +210,7 @@ func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {
-	s := c.loadCase(w, r)
-	if s == nil {
-		return
-	}
+	s := caseFrom(r.Context())
 	body, ok := text(r, "body")
 	if !ok {
 		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Ghi chú không được để trống và tối đa 4000 ký tự.")
@@ -226,10 +225,7 @@ func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) handleReply(w http.ResponseWriter, r *http.Request) {
-	s := c.loadCase(w, r)
-	if s == nil {
-		return
-	}
+	s := caseFrom(r.Context())
 	body, ok := text(r, "body")
 	if !ok {
 		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Lời nhắn không được để trống và tối đa 4000 ký tự.")
@@ -244,10 +240,7 @@ func (c *Console) handleReply(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) handleAssign(w http.ResponseWriter, r *http.Request) {
-	s := c.loadCase(w, r)
-	if s == nil {
-		return
-	}
+	s := caseFrom(r.Context())
 	id, _ := strconv.ParseInt(r.PostFormValue("officer"), 10, 64)
 	name := "không ai"
 	if id != 0 {

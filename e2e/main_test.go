@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -59,11 +60,30 @@ type service struct {
 	DBPath  string
 	KeyPath string
 	cmd     *exec.Cmd
-	logs    *strings.Builder
+	logs    *syncLog
 	done    chan error
 }
 
 var urlRe = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+
+// syncLog is the service's log, written by the goroutine that reads its
+// stderr and read by the test.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 // startService runs the real binary on a free loopback port with a fresh
 // database, and stops it (SIGTERM) when the test ends.
@@ -71,7 +91,7 @@ func startService(t *testing.T, args ...string) *service {
 	t.Helper()
 	dir := t.TempDir()
 	s := &service{DBPath: filepath.Join(dir, "formsvc.db"), KeyPath: filepath.Join(dir, "formsvc.key"),
-		logs: &strings.Builder{}, done: make(chan error, 1)}
+		logs: &syncLog{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", s.DBPath,
 		"--key-file", s.KeyPath, "--site", testsite.Build(t)}, args...)...)
 	stderr, err := s.cmd.StderrPipe()

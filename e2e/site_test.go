@@ -225,7 +225,13 @@ func TestExitThisPage(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-exit]").href = "`+away+`"`),
 		chromedp.SendKeys(chromedp.ID("tip-location"), kb.Shift+"T"+kb.Shift+"H"+kb.Shift+"Ô"+kb.Shift+"N"),
 	)
-	time.Sleep(300 * time.Millisecond)
+	// The key handlers ran before the typed text reached the field, and
+	// leaving would have hidden the page at once (site.js sets display
+	// none before it navigates): read both together.
+	state := get(t, ctx, chromedp.Evaluate[string](`document.getElementById("tip-location").value + "|" + document.documentElement.style.display`))
+	if state != "THÔN|" {
+		t.Fatalf("after typing capitals: field|display = %q, want \"THÔN|\" (the page stayed)", state)
+	}
 	if u := get(t, ctx, chromedp.Location()); !strings.HasSuffix(u, "/gui-tin-bao/") {
 		t.Fatalf("typing capitals left the page for %s", u)
 	}

@@ -17,14 +17,42 @@ import (
 )
 
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed (and replaced) on every write
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
 	return l.b.Write(p)
+}
+
+// waitFor waits until the log matches re (or d passes) and returns the
+// first match's submatches, or nil.
+func (l *lockedBuffer) waitFor(re *regexp.Regexp, d time.Duration) []string {
+	timeout := time.After(d)
+	for {
+		l.mu.Lock()
+		m := re.FindStringSubmatch(l.b.String())
+		if m == nil && l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		if m != nil {
+			return m
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			return nil
+		}
+	}
 }
 
 func (l *lockedBuffer) String() string {
@@ -46,12 +74,8 @@ func serve(t *testing.T, extra ...string) (url string, cancel context.CancelFunc
 	args := append([]string{"formsvc", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "db", "f.db"),
 		"--key-file", filepath.Join(dir, "keys", "f.key"), "--site", dir}, extra...)
 	go func() { code <- cli.Run(ctx, args, func(string) string { return "" }, nil, io.Discard, logs) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := urlRe.FindStringSubmatch(logs.String()); m != nil {
-			return m[1], cancel, code, logs
-		}
-		time.Sleep(10 * time.Millisecond)
+	if m := logs.waitFor(urlRe, 30*time.Second); m != nil {
+		return m[1], cancel, code, logs
 	}
 	cancel()
 	t.Fatalf("serve did not start:\n%s", logs.String())
@@ -85,13 +109,18 @@ func TestServeFinishesInFlightRequestsOnStop(t *testing.T) {
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", url+"/api/v1/tips", pr)
 	req.Header.Set("Content-Type", "application/json")
+	// With Expect: 100-continue the client sends the body only once the
+	// server's handler starts reading it, so the first write below
+	// returns when the request is being handled.
+	req.Header.Set("Expect", "100-continue")
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: 10 * time.Minute}}
 	type result struct {
 		status int
 		err    error
 	}
 	done := make(chan result, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			done <- result{err: err}
 			return
@@ -99,10 +128,13 @@ func TestServeFinishesInFlightRequestsOnStop(t *testing.T) {
 		res.Body.Close()
 		done <- result{status: res.StatusCode}
 	}()
+	// The pipe hands these bytes over only once the client reads them,
+	// after the server's 100 Continue: the request is in flight.
 	io.WriteString(pw, `{"category":"street","location":"Ngã tư chợ",`)
-	time.Sleep(200 * time.Millisecond) // the server is reading the body
-	cancel()                           // SIGTERM
-	time.Sleep(200 * time.Millisecond)
+	cancel() // SIGTERM
+	if logs.waitFor(regexp.MustCompile("đang dừng"), 30*time.Second) == nil {
+		t.Fatalf("the stop did not begin:\n%s", logs.String())
+	}
 	select {
 	case c := <-exit:
 		t.Fatalf("exited (%d) while a request was in flight", c)

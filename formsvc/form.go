@@ -28,7 +28,6 @@ const (
 
 // Spec is data/forms.yaml.
 type Spec struct {
-	Version         int    `yaml:"version"`
 	PrivacyVersion  string `yaml:"privacy_version"`
 	Tip             *Form  `yaml:"tip"`
 	Support         *Form  `yaml:"support"`

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -64,8 +62,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if _, err := os.Stat(filepath.Join(cfg.SiteDir, "index.html")); err != nil {
+	// The site must be built from this binary's forms.yaml; none at all
+	// is allowed (the officers' console works without it), with a warning.
+	if err := web.CheckSite(cfg.SiteDir, spec, data.FormsYAML); errors.Is(err, web.ErrNoSite) {
 		log.Warn("chưa có trang web đã dựng: hãy chạy go tool hugo --source site trước", "site", cfg.SiteDir)
+	} else if err != nil {
+		return err
 	}
 
 	commune, err := formsvc.ParseCommune(data.CommuneYAML)

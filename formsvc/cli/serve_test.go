@@ -211,3 +211,18 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: exit %d, %q", code, out.String())
 	}
 }
+
+// TestServeRefusesASiteOfAnotherBuild: a site folder with pages but no
+// contract (or another forms.yaml) stops serve with a message to rebuild.
+func TestServeRefusesASiteOfAnotherBuild(t *testing.T) {
+	dir := t.TempDir()
+	site := filepath.Join(dir, "site")
+	os.MkdirAll(site, 0o755)
+	os.WriteFile(filepath.Join(site, "index.html"), []byte("<p>cũ</p>"), 0o644)
+	var stderr lockedBuffer
+	code := cli.Run(context.Background(), []string{"formsvc", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "f.db"),
+		"--key-file", filepath.Join(dir, "f.key"), "--site", site}, func(string) string { return "" }, nil, io.Discard, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "formsvc-contract.json") || !strings.Contains(stderr.String(), "dựng lại") {
+		t.Errorf("exit %d, stderr:\n%s\nwant a refusal that says to rebuild the site", code, stderr.String())
+	}
+}

@@ -77,7 +77,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			hash, err := formsvc.HashPassword(ctx, pw)
+			hash, err := formsvc.HashPassword(ctx, pw, o.Username)
 			if err != nil {
 				return errors.New(formsvc.ErrorMessage(err))
 			}

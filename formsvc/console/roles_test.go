@@ -125,10 +125,10 @@ func TestAccountLockAfterFailedLogins(t *testing.T) {
 		t.Errorf("audit has %d failed logins, want 6", n)
 	}
 	// An admin's new password unlocks it.
-	hash, _ := formsvc.HashPassword(context.Background(), "mat-khau-moi-2026")
+	hash, _ := formsvc.HashPassword(context.Background(), "mat-khau-moi-du-dai-2026")
 	o, _, _ := a.db.OfficerByUsername(context.Background(), "congan")
 	a.db.SetPassword(context.Background(), o.ID, hash)
-	if res := b.login("congan", "mat-khau-moi-2026"); res.StatusCode != http.StatusSeeOther {
+	if res := b.login("congan", "mat-khau-moi-du-dai-2026"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("after reset: %d", res.StatusCode)
 	}
 }

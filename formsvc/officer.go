@@ -53,30 +53,20 @@ func (r Role) CanSee(k Kind) bool { return slices.Contains(r.Kinds(), k) }
 
 // Officer is an account of the console.
 type Officer struct {
-	ID           int64
-	Username     string
-	Role         Role
-	Disabled     bool
-	TOTPEnabled  bool
-	FailedLogins int
-	LockedUntil  time.Time
+	ID          int64
+	Username    string
+	Role        Role
+	Disabled    bool
+	TOTPEnabled bool
 	// LegacyHash: the password hash was made from the password as typed,
-	// before passwords were normalised; it is checked that way.
+	// before passwords were normalised (accounts older than migration
+	// 0005); it is renewed at the next successful login.
 	LegacyHash bool
 	CreatedAt  time.Time
 	// Credentials is the version of the password, raised by every change:
 	// a session opened under an older one is over.
 	Credentials int64
 }
-
-// Login throttling per account.
-const (
-	MaxFailedLogins = 5
-	LockDuration    = 15 * time.Minute
-)
-
-// Locked reports whether the account is locked at now.
-func (o *Officer) Locked(now time.Time) bool { return now.Before(o.LockedUntil) }
 
 // UsernameRe: 3 to 32 lower-case letters, digits, dots, dashes, underscores.
 var UsernameRe = regexp.MustCompile(`^[a-z0-9._-]{3,32}$`)
@@ -110,5 +100,8 @@ type OfficerService interface {
 	Officers(ctx context.Context) ([]*Officer, error)
 	SetPassword(ctx context.Context, id int64, passwordHash string) error
 	SetDisabled(ctx context.Context, id int64, disabled bool) error
-	RecordLogin(ctx context.Context, id int64, ok bool, now time.Time) error
+	// UpgradePasswordHash replaces a hash made before passwords were
+	// normalised (Officer.LegacyHash) by newHash, if the account still has
+	// oldHash; sessions go on (the password is the same).
+	UpgradePasswordHash(ctx context.Context, id int64, oldHash, newHash string) error
 }

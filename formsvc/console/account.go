@@ -28,32 +28,56 @@ func (c *Console) handleAccount(w http.ResponseWriter, r *http.Request) {
 	c.accountPage(w, r, http.StatusOK, accountData{})
 }
 
-// checkOwnPassword asks for the current password before a sensitive change.
-func (c *Console) checkOwnPassword(r *http.Request) bool {
-	o := officerFrom(r.Context())
-	_, hash, err := c.store.OfficerByUsername(r.Context(), o.Username)
-	if err != nil {
+// checkOwnPassword asks for the current password before a sensitive
+// change. Wrong ones count against the address as at the login, so a
+// borrowed session cannot be used to guess the password; when it answers
+// false it has written the page.
+func (c *Console) checkOwnPassword(w http.ResponseWriter, r *http.Request) bool {
+	at, refused := c.guard.admit(r)
+	if refused != nil {
+		c.accountPage(w, r, refused.header(w), accountData{Error: refused.msg})
 		return false
 	}
-	ok, err := formsvc.CheckPassword(r.Context(), r.PostFormValue("current"), hash)
-	return err == nil && ok
+	o := officerFrom(r.Context())
+	current, hash, err := c.store.OfficerByUsername(r.Context(), o.Username)
+	if err != nil {
+		at.succeeded()
+		c.fail(w, r, err)
+		return false
+	}
+	ok, err := formsvc.VerifyPassword(r.Context(), current, hash, r.PostFormValue("current"))
+	if err != nil {
+		at.succeeded()
+		c.fail(w, r, err)
+		return false
+	}
+	if !ok {
+		c.audit(r, formsvc.AuditLoginFailed, o.Username, "mật khẩu hiện tại sai")
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+		return false
+	}
+	at.succeeded()
+	return true
 }
 
 func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
-	if !c.checkOwnPassword(r) {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+	if !c.checkOwnPassword(w, r) {
 		return
 	}
 	if r.PostFormValue("new") != r.PostFormValue("confirm") {
 		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Hai lần nhập mật khẩu mới không giống nhau."})
 		return
 	}
-	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("new"))
-	if err != nil {
+	o := officerFrom(r.Context())
+	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("new"), o.Username)
+	if formsvc.ErrorCode(err) == formsvc.EINVALID {
 		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: formsvc.ErrorMessage(err)})
 		return
 	}
-	o := officerFrom(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	if err := c.store.SetPassword(r.Context(), o.ID, hash); err != nil {
 		c.fail(w, r, err)
 		return
@@ -110,8 +134,7 @@ func (c *Console) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
-	if !c.checkOwnPassword(r) {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+	if !c.checkOwnPassword(w, r) {
 		return
 	}
 	o := officerFrom(r.Context())

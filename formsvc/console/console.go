@@ -50,9 +50,19 @@ type Config struct {
 	SecureCookies bool
 	// OverdueAfter: an open record with no action for this long is overdue.
 	OverdueAfter time.Duration
-	// LoginLimit bounds login attempts per client (0: none).
+	// LoginLimit is how many failed logins (wrong passwords, unknown
+	// names, wrong second-factor codes) a client address may make within
+	// LoginLimitPer before it is refused (429); from the third, each of
+	// its attempts waits first. 0: no limit.
 	LoginLimit    int
 	LoginLimitPer time.Duration
+	// LoginGlobalLimit is how many failed logins from everyone within
+	// LoginGlobalPer stop every login for a while (503). 0: no cap.
+	LoginGlobalLimit int
+	LoginGlobalPer   time.Duration
+	// LoginWait waits before an attempt from an address that failed
+	// before, or until ctx ends (nil: a timer). Tests record the waits.
+	LoginWait func(ctx context.Context, d time.Duration) error
 	// Commune names the commune in reports' headings.
 	Commune string
 }
@@ -66,6 +76,7 @@ type Console struct {
 	now      func() time.Time
 	pages    map[string]*pageTemplate
 	cfg      Config
+	guard    *loginGuard
 }
 
 // Session lifetimes: an idle session ends after 30 minutes, any session
@@ -96,7 +107,8 @@ func New(cfg Config) *Console {
 	sm.Cookie.SameSite = http.SameSiteStrictMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
-	c := &Console{spec: cfg.Spec, store: cfg.Store, sessions: sm, log: cfg.Logger, now: cfg.Now, cfg: cfg}
+	c := &Console{spec: cfg.Spec, store: cfg.Store, sessions: sm, log: cfg.Logger, now: cfg.Now, cfg: cfg,
+		guard: newLoginGuard(cfg, cfg.Now)}
 	c.pages = mustParsePages()
 	return c
 }
@@ -109,9 +121,9 @@ func (c *Console) Handler() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(c.sessions.LoadAndSave, c.limitBody, c.csrf, c.loadOfficer)
 		r.Get("/login", c.handleLoginForm)
-		r.With(c.loginLimiter()).Post("/login", c.handleLogin)
+		r.Post("/login", c.handleLogin)
 		r.Get("/login/totp", c.handleTOTPForm)
-		r.With(c.loginLimiter()).Post("/login/totp", c.handleTOTP)
+		r.Post("/login/totp", c.handleTOTP)
 		r.Post("/logout", c.handleLogout)
 		r.Group(func(r chi.Router) {
 			r.Use(c.requireOfficer)

@@ -105,3 +105,9 @@ type OfficerService interface {
 	// oldHash; sessions go on (the password is the same).
 	UpgradePasswordHash(ctx context.Context, id int64, oldHash, newHash string) error
 }
+
+// NeedsTOTP reports whether the officer must set up the second factor
+// before anything else: admins always, everyone when an admin requires it.
+func (o *Officer) NeedsTOTP(requiredForAll bool) bool {
+	return !o.TOTPEnabled && (o.Role == RoleAdmin || requiredForAll)
+}

@@ -209,3 +209,74 @@ func TestPasswordListInTheConsole(t *testing.T) {
 		t.Errorf("own password change: %d %q", res.StatusCode, doc.Find(".error-summary").Text())
 	}
 }
+
+// TestAdminMustHaveTheSecondFactor: an admin without it is sent to set it
+// up before anything else, and cannot turn it off.
+func TestAdminMustHaveTheSecondFactor(t *testing.T) {
+	a := newApp(t)
+	a.addOfficer("quantri2", "admin")
+	b := a.loggedIn("quantri2")
+	for _, p := range []string{"/officer/", "/officer/officers", "/officer/audit", "/officer/export"} {
+		if res, _ := b.get(p); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/officer/account" {
+			t.Errorf("GET %s without the second factor: %d -> %q, want the account page", p, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if res, _ := b.post("/officer/account", "/officer/officers", url.Values{"username": {"moi"}, "role": {"admin"}, "password": {password}}); res.StatusCode != http.StatusSeeOther ||
+		res.Header.Get("Location") != "/officer/account" {
+		t.Errorf("adding an account without the second factor: %d", res.StatusCode)
+	}
+	res, doc := b.get("/officer/account")
+	if res.StatusCode != 200 || !strings.Contains(doc.Find(".flash").Text(), "Cần bật xác thực hai bước") ||
+		doc.Find(`form[action="/officer/account/totp/start"]`).Length() != 1 {
+		t.Fatalf("account page: %d, flash %q", res.StatusCode, doc.Find(".flash").Text())
+	}
+	_, doc = b.post("/officer/account", "/officer/account/totp/start", url.Values{})
+	secret := doc.Find("code").First().Text()
+	if res, _ := b.post("/officer/account", "/officer/account/totp/confirm", url.Values{"code": {a.code(secret)}}); res.StatusCode != 200 {
+		t.Fatalf("confirm: %d", res.StatusCode)
+	}
+	if res, _ := b.get("/officer/officers"); res.StatusCode != 200 {
+		t.Errorf("after setting it up: %d", res.StatusCode)
+	}
+	_, doc = b.get("/officer/account")
+	if doc.Find(`form[action="/officer/account/totp/disable"]`).Length() != 0 {
+		t.Error("an admin is offered to turn the second factor off")
+	}
+	if res, _ := b.post("/officer/account", "/officer/account/totp/disable", url.Values{"current": {password}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("an admin turning it off: %d, want 422", res.StatusCode)
+	}
+}
+
+// TestAdminRequiresTheSecondFactorOfEveryone: the setting on the officers
+// page sends every officer without it to set it up; turning it off asks.
+func TestAdminRequiresTheSecondFactorOfEveryone(t *testing.T) {
+	a := newApp(t)
+	officer := a.loggedIn("congan")
+	admin := a.loggedIn("quantri")
+	if res, _ := admin.post("/officer/officers", "/officer/officers/require-2fa", url.Values{"require": {"on"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("require: %d", res.StatusCode)
+	}
+	if res, _ := officer.get("/officer/"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/officer/account" {
+		t.Errorf("an officer without it, once required: %d -> %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, doc := admin.get("/officer/officers")
+	if !strings.Contains(doc.Find("main").Text(), "bắt buộc cho mọi cán bộ") {
+		t.Error("the officers page does not say it is required")
+	}
+	// Turning it off without ticking the box does nothing.
+	if res, _ := admin.post("/officer/officers", "/officer/officers/require-2fa", url.Values{"require": {"off"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("off without confirming: %d, want 422", res.StatusCode)
+	}
+	if on, _ := a.db.RequireTOTP(context.Background()); !on {
+		t.Fatal("turned off without confirmation")
+	}
+	if res, _ := admin.post("/officer/officers", "/officer/officers/require-2fa", url.Values{"require": {"off"}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("off: %d", res.StatusCode)
+	}
+	if res, _ := officer.get("/officer/"); res.StatusCode != 200 {
+		t.Errorf("after the requirement ends: %d", res.StatusCode)
+	}
+	if !hasAudit(a.audit(), "quantri", formsvc.AuditSettings, "") {
+		t.Error("not audited")
+	}
+}

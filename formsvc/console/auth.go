@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pquerna/otp/totp"
-
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
@@ -221,6 +219,29 @@ func (c *Console) completeLogin(w http.ResponseWriter, r *http.Request, o *forms
 	http.Redirect(w, r, "/officer/", http.StatusSeeOther)
 }
 
+// msgSetUpTOTP sends an officer without the second factor to set it up.
+const msgSetUpTOTP = "Cần bật xác thực hai bước trước khi làm việc: tài khoản quản trị luôn phải có, và quản trị có thể yêu cầu mọi cán bộ. Hãy làm theo các bước dưới đây."
+
+// requireSecondFactor sends an officer who must have the second factor
+// and has not set it up (formsvc.Officer.NeedsTOTP) to the account page,
+// before anything else.
+func (c *Console) requireSecondFactor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o := officerFrom(r.Context()); !o.TOTPEnabled {
+			required, err := c.store.RequireTOTP(r.Context())
+			if err != nil {
+				c.fail(w, r, err)
+				return
+			}
+			if o.NeedsTOTP(required) {
+				c.flash(w, r, "/officer/account", msgSetUpTOTP)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func (c *Console) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	if c.sessions.GetInt64(r.Context(), sessPending) == 0 {
 		http.Redirect(w, r, "/officer/login", http.StatusSeeOther)
@@ -229,9 +250,12 @@ func (c *Console) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "totp", "Xác thực hai bước", loginData{})
 }
 
-// handleTOTP checks the second factor: a code from the app, or a one-time
-// recovery code. Wrong codes count against the address like wrong
-// passwords; five end the attempt.
+// msgBadCode answers a wrong, expired or used second-factor code.
+const msgBadCode = "Mã không đúng, đã hết hạn hoặc đã được dùng. Vui lòng nhập mã mới đang hiện trong ứng dụng."
+
+// handleTOTP checks the second factor: a code from the app, each time step
+// once per account, or a one-time recovery code. Wrong codes count against
+// the address like wrong passwords; five end the attempt.
 func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 	id := c.sessions.GetInt64(r.Context(), sessPending)
 	if id == 0 {
@@ -258,7 +282,13 @@ func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 			c.fail(w, r, err)
 			return
 		}
-		ok = secret != "" && totp.Validate(code, secret)
+		if step, match := matchTOTP(code, secret, c.now()); secret != "" && match {
+			if ok, err = c.store.UseTOTPStep(r.Context(), o.ID, step); err != nil {
+				at.succeeded()
+				c.fail(w, r, err)
+				return
+			}
+		}
 	} else if code != "" {
 		ok, err = c.store.UseRecoveryCode(r.Context(), o.ID, hashRecovery(code))
 		if err != nil {
@@ -280,7 +310,7 @@ func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.sessions.Put(r.Context(), sessTOTPTry, tries)
-	c.render(w, r, http.StatusUnauthorized, "totp", "Xác thực hai bước", loginData{Error: "Mã không đúng hoặc đã hết hạn. Vui lòng thử lại."})
+	c.render(w, r, http.StatusUnauthorized, "totp", "Xác thực hai bước", loginData{Error: msgBadCode})
 }
 
 func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,9 @@ type Store interface {
 	SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error
 	TOTPSecret(ctx context.Context, id int64) (string, error)
 	UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (bool, error)
+	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
+	RequireTOTP(ctx context.Context) (bool, error)
+	SetRequireTOTP(ctx context.Context, on bool) error
 }
 
 // Config holds the console's dependencies and settings.
@@ -127,6 +130,14 @@ func (c *Console) Handler() http.Handler {
 		r.Post("/logout", c.handleLogout)
 		r.Group(func(r chi.Router) {
 			r.Use(c.requireOfficer)
+			// What an officer who must still set up the second factor may do.
+			r.Get("/account", c.handleAccount)
+			r.Post("/account/password", c.handleOwnPassword)
+			r.Post("/account/totp/start", c.handleTOTPStart)
+			r.Post("/account/totp/confirm", c.handleTOTPConfirm)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(c.requireOfficer, c.requireSecondFactor)
 			r.Get("/", c.handleInbox)
 			r.Get("/cases/{id}", c.handleCase)
 			r.Get("/cases/{id}/photos/{n}", c.handlePhoto)
@@ -135,10 +146,6 @@ func (c *Console) Handler() http.Handler {
 			r.Post("/cases/{id}/replies", c.handleReply)
 			r.Post("/cases/{id}/assign", c.handleAssign)
 			r.Get("/dashboard", c.handleDashboard)
-			r.Get("/account", c.handleAccount)
-			r.Post("/account/password", c.handleOwnPassword)
-			r.Post("/account/totp/start", c.handleTOTPStart)
-			r.Post("/account/totp/confirm", c.handleTOTPConfirm)
 			r.Post("/account/totp/disable", c.handleTOTPDisable)
 			r.Get("/export", c.handleExportForm)
 			r.Get("/export/download", c.handleExportDownload)
@@ -151,6 +158,7 @@ func (c *Console) Handler() http.Handler {
 				r.Post("/officers/{id}/password", c.handleOfficerPassword)
 				r.Post("/officers/{id}/disable", c.handleOfficerDisable(true))
 				r.Post("/officers/{id}/enable", c.handleOfficerDisable(false))
+				r.Post("/officers/require-2fa", c.handleRequireTOTP)
 				r.Get("/audit", c.handleAudit)
 			})
 		})

@@ -97,7 +97,8 @@ func (a *app) waitsOf(ip string) []time.Duration {
 // newApp serves the console behind a trusted proxy (loopback) that names
 // each test browser's address in clientHeader, with the console's clock
 // and login waits in the test's hands: a wait is recorded, not slept.
-// Logins are limited generously unless edit says otherwise.
+// Logins are limited generously unless edit says otherwise. The admin
+// quantri has the second factor, as every admin must.
 func newApp(t testing.TB, edit ...func(*console.Config)) *app {
 	t.Helper()
 	spec, err := formsvc.ParseSpec(data.FormsYAML)
@@ -135,6 +136,7 @@ func newApp(t testing.TB, edit ...func(*console.Config)) *app {
 	for _, o := range []struct{ name, role string }{{"quantri", "admin"}, {"congan", "police"}, {"xahoi", "social"}} {
 		a.addOfficer(o.name, o.role)
 	}
+	a.enrolTOTP("quantri")
 	return a
 }
 

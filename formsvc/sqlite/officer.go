@@ -153,14 +153,15 @@ func (db *DB) SetDisabled(ctx context.Context, id int64, disabled bool) error {
 }
 
 // SetTOTP stores an account's second-factor secret (encrypted) and
-// whether it is on; recovery code hashes replace the old ones.
+// whether it is on; recovery code hashes replace the old ones. The last
+// used time step starts again (UseTOTPStep) with the new secret.
 func (db *DB) SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error {
 	var sealed any
 	if secret != "" {
 		sealed = db.keys.Seal([]byte(secret), []byte("totp"))
 	}
 	return db.write(ctx, func(w *wtx) error {
-		if _, err := w.Exec(`UPDATE officers SET totp_secret = ?, totp_enabled = ?, updated_at = ? WHERE id = ?`,
+		if _, err := w.Exec(`UPDATE officers SET totp_secret = ?, totp_enabled = ?, totp_last_step = 0, updated_at = ? WHERE id = ?`,
 			sealed, enabled, w.timestamp(), id); err != nil {
 			return err
 		}
@@ -206,4 +207,58 @@ func (db *DB) UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (o
 		return err
 	})
 	return ok, err
+}
+
+// UseTOTPStep records that a code of time step step opened a login (or
+// confirmed an enrolment); ok is false if a code of that step or a later
+// one was used before. One statement decides, so two logins racing with
+// the same code cannot both win.
+func (db *DB) UseTOTPStep(ctx context.Context, id, step int64) (ok bool, err error) {
+	err = db.write(ctx, func(w *wtx) error {
+		res, err := w.Exec(`UPDATE officers SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, id, step)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("use totp step: %w", err)
+	}
+	return ok, nil
+}
+
+// Settings.
+const settingRequireTOTP = "require_totp"
+
+// RequireTOTP reports whether an admin requires the second factor of
+// every officer.
+func (db *DB) RequireTOTP(ctx context.Context) (bool, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, settingRequireTOTP).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read setting: %w", err)
+	}
+	return v == "1", nil
+}
+
+// SetRequireTOTP requires the second factor of every officer, or not.
+func (db *DB) SetRequireTOTP(ctx context.Context, on bool) error {
+	v := "0"
+	if on {
+		v = "1"
+	}
+	err := db.write(ctx, func(w *wtx) error {
+		_, err := w.Exec(`INSERT INTO settings (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingRequireTOTP, v)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set require totp: %w", err)
+	}
+	return nil
 }

@@ -18,6 +18,53 @@ func addOfficer(t *testing.T, db *sqlite.DB, name string) *formsvc.Officer {
 	return o
 }
 
+// TestTOTPStepIsUsedOnce: a time step opens one login; the same step and
+// earlier ones are refused; a new secret starts again.
+func TestTOTPStepIsUsedOnce(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	o := addOfficer(t, db, "congan")
+	if err := db.SetTOTP(ctx, o.ID, "JBSWY3DPEHPK3PXP", true, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		step int64
+		want bool
+	}{{100, true}, {100, false}, {99, false}, {101, true}, {100, false}} {
+		if ok, err := db.UseTOTPStep(ctx, o.ID, tt.step); err != nil || ok != tt.want {
+			t.Errorf("UseTOTPStep(%d) = %v, %v; want %v", tt.step, ok, err, tt.want)
+		}
+	}
+	if err := db.SetTOTP(ctx, o.ID, "KRSXG5CTMVRXEZLU", true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := db.UseTOTPStep(ctx, o.ID, 100); !ok {
+		t.Error("after a new secret, step 100 refused")
+	}
+	// The other account's steps are its own.
+	other := addOfficer(t, db, "xahoi")
+	if ok, _ := db.UseTOTPStep(ctx, other.ID, 100); !ok {
+		t.Error("another account's step 100 refused")
+	}
+}
+
+func TestRequireTOTPSetting(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	for _, want := range []bool{false, true, true, false} {
+		if want {
+			if err := db.SetRequireTOTP(ctx, true); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := db.SetRequireTOTP(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.RequireTOTP(ctx); err != nil || got != want {
+			t.Errorf("RequireTOTP = %v, %v; want %v", got, err, want)
+		}
+	}
+}
+
 // TestOlderAccountsKeepTheirPasswords: an account made before migration
 // 0005 (its hash of the password as typed, a lock under the old rules)
 // comes through marked LegacyHash, without the lock; new hashes are not

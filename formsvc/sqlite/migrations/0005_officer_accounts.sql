@@ -12,3 +12,14 @@ ALTER TABLE officers DROP COLUMN locked_until;
 -- them, and the next successful login replaces the hash with one of the
 -- normalised password.
 ALTER TABLE officers ADD COLUMN password_nfkc INTEGER NOT NULL DEFAULT 0;
+
+-- The last time step (Unix time / 30 s) whose code opened a login: a code
+-- of that step or an earlier one is refused, so each code works once.
+ALTER TABLE officers ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+
+-- Settings an admin changes at run time (the console's officers page, or
+-- `formsvc officer require-2fa on|off`).
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

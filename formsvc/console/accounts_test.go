@@ -280,3 +280,72 @@ func TestAdminRequiresTheSecondFactorOfEveryone(t *testing.T) {
 		t.Error("not audited")
 	}
 }
+
+// TestNewAccountHasNoDefaultRole: the role select starts on an empty,
+// required choice; an account without a role is refused and the answers
+// are kept.
+func TestNewAccountHasNoDefaultRole(t *testing.T) {
+	a := newApp(t)
+	admin := a.loggedIn("quantri")
+	_, doc := admin.get("/officer/officers")
+	sel := doc.Find("select#new-role")
+	first := sel.Find("option").First()
+	if _, req := sel.Attr("required"); !req || first.AttrOr("value", "x") != "" || sel.Find("option[selected]").AttrOr("value", "x") != "" {
+		t.Errorf("role select: required %v, first option %q, selected %q", req, first.AttrOr("value", "x"), sel.Find("option[selected]").AttrOr("value", "x"))
+	}
+	res, doc := admin.post("/officer/officers", "/officer/officers", url.Values{"username": {"canbomoi"}, "password": {"trau cay ruong sang som"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(".error-summary").Text(), "Hãy chọn vai trò") ||
+		doc.Find("#new-username").AttrOr("value", "") != "canbomoi" {
+		t.Errorf("no role: %d %q", res.StatusCode, doc.Find(".error-summary").Text())
+	}
+	_, doc = admin.post("/officer/officers", "/officer/officers", url.Values{"username": {"canbomoi"}, "role": {"social"}, "password": {"1234567890"}})
+	if got := doc.Find("select#new-role option[selected]").AttrOr("value", ""); got != "social" {
+		t.Errorf("the chosen role is not kept after an error: %q", got)
+	}
+	if _, _, err := a.db.OfficerByUsername(context.Background(), "canbomoi"); formsvc.ErrorCode(err) != formsvc.ENOTFOUND {
+		t.Errorf("an account was made: %v", err)
+	}
+}
+
+// TestLockingAnAccountAsksFirst: "Khóa" is a warning-styled link to a
+// page that says what will happen and needs a ticked box, without
+// JavaScript; a post without the box does nothing.
+func TestLockingAnAccountAsksFirst(t *testing.T) {
+	a := newApp(t)
+	admin := a.loggedIn("quantri")
+	o, _, _ := a.db.OfficerByUsername(context.Background(), "congan")
+	confirmPath := fmt.Sprintf("/officer/officers/%d/disable", o.ID)
+	_, doc := admin.get("/officer/officers")
+	link := doc.Find(`a.button-warning[href="` + confirmPath + `"]`)
+	if link.Length() != 1 || !strings.HasPrefix(link.Text(), "Khóa") {
+		t.Fatalf("no warning-styled Khóa link to %s", confirmPath)
+	}
+	if doc.Find(`form[action="`+confirmPath+`"]`).Length() != 0 {
+		t.Error("the list locks an account in one click")
+	}
+	res, doc := admin.get(confirmPath)
+	box := doc.Find(`form[action="` + confirmPath + `"] input[type="checkbox"][name="confirm"][required]`)
+	if res.StatusCode != 200 || box.Length() != 1 || doc.Find(`form[action="`+confirmPath+`"] button.button-warning`).Length() != 1 ||
+		!strings.Contains(doc.Find("label[for=confirm]").Text(), "Tôi hiểu") || doc.Find(".warning-panel li").Length() == 0 {
+		t.Fatalf("confirmation page: %d", res.StatusCode)
+	}
+	res, doc = admin.post(confirmPath, confirmPath, url.Values{})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(".error-summary").Text(), "Tôi hiểu") {
+		t.Errorf("without the box: %d", res.StatusCode)
+	}
+	if o, _ := a.db.OfficerByID(context.Background(), o.ID); o.Disabled {
+		t.Fatal("locked without confirmation")
+	}
+	if res, _ := admin.post(confirmPath, confirmPath, url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("with the box: %d", res.StatusCode)
+	}
+	if o, _ := a.db.OfficerByID(context.Background(), o.ID); !o.Disabled {
+		t.Error("not locked")
+	}
+	// The admin's own row offers no lock.
+	_, doc = admin.get("/officer/officers")
+	me, _, _ := a.db.OfficerByUsername(context.Background(), "quantri")
+	if doc.Find(fmt.Sprintf(`a[href="/officer/officers/%d/disable"]`, me.ID)).Length() != 0 {
+		t.Error("the admin is offered to lock herself")
+	}
+}

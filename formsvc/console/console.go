@@ -156,6 +156,7 @@ func (c *Console) Handler() http.Handler {
 				r.Get("/officers", c.handleOfficers)
 				r.Post("/officers", c.handleOfficerAdd)
 				r.Post("/officers/{id}/password", c.handleOfficerPassword)
+				r.Get("/officers/{id}/disable", c.handleOfficerDisableConfirm)
 				r.Post("/officers/{id}/disable", c.handleOfficerDisable(true))
 				r.Post("/officers/{id}/enable", c.handleOfficerDisable(false))
 				r.Post("/officers/require-2fa", c.handleRequireTOTP)

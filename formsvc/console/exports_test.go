@@ -117,7 +117,7 @@ func TestEveryPageRenders(t *testing.T) {
 	a.tip()
 	a.support()
 	pages := map[string][]string{
-		"quantri": {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/officers", "/officer/audit", "/officer/cases/1", "/officer/cases/2", "/officer/?kind=tip&status=received&code=lodging&priority=high&from=2026-01-01&to=2030-01-01"},
+		"quantri": {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/officers", "/officer/officers/2/disable", "/officer/audit", "/officer/cases/1", "/officer/cases/2", "/officer/?kind=tip&status=received&code=lodging&priority=high&from=2026-01-01&to=2030-01-01"},
 		"congan":  {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/cases/1"},
 		"xahoi":   {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/cases/2"},
 	}

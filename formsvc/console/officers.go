@@ -14,6 +14,7 @@ type officersData struct {
 	Roles       []option
 	Error       string
 	Username    string // answers kept after an error
+	Role        string
 	RequireTOTP bool
 	MinPassword int
 }
@@ -40,14 +41,16 @@ func (c *Console) handleOfficers(w http.ResponseWriter, r *http.Request) {
 	c.officersPage(w, r, http.StatusOK, officersData{})
 }
 
+// handleOfficerAdd adds an account. The role has no default: the form's
+// select starts empty, and an account without a chosen role is refused.
 func (c *Console) handleOfficerAdd(w http.ResponseWriter, r *http.Request) {
-	username := r.PostFormValue("username")
-	o, hash, err := formsvc.NewOfficer(r.Context(), username, r.PostFormValue("role"), r.PostFormValue("password"))
+	username, role := r.PostFormValue("username"), r.PostFormValue("role")
+	o, hash, err := formsvc.NewOfficer(r.Context(), username, role, r.PostFormValue("password"))
 	if err == nil {
 		err = c.store.CreateOfficer(r.Context(), o, hash)
 	}
 	if formsvc.ErrorCode(err) == formsvc.EINVALID {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: formsvc.ErrorMessage(err), Username: username})
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: formsvc.ErrorMessage(err), Username: username, Role: role})
 		return
 	}
 	if err != nil {
@@ -90,6 +93,47 @@ func (c *Console) handleOfficerPassword(w http.ResponseWriter, r *http.Request) 
 	c.flash(w, r, "/officer/officers", "Đã đặt mật khẩu mới cho "+o.Username+".")
 }
 
+// confirmData is a page that asks before a destructive action: what will
+// happen, a box to tick, and a warning-styled button; it works without
+// JavaScript.
+type confirmData struct {
+	Heading    string
+	Effects    []string
+	Action     string // where the form posts
+	Understand string // the box's label: "Tôi hiểu…"
+	Button     string
+	Cancel     string // where "Hủy" leads
+	Error      string
+}
+
+func disableConfirm(o *formsvc.Officer) confirmData {
+	return confirmData{
+		Heading: "Khóa tài khoản " + o.Username + "?",
+		Effects: []string{
+			o.Username + " bị đăng xuất ngay ở mọi máy và không đăng nhập được nữa.",
+			"Hồ sơ, ghi chú và nhật ký của tài khoản vẫn giữ nguyên.",
+			"Quản trị mở lại được bất cứ lúc nào (nút \"Mở lại\").",
+		},
+		Action:     "/officer/officers/" + strconv.FormatInt(o.ID, 10) + "/disable",
+		Understand: "Tôi hiểu: " + o.Username + " sẽ không làm việc được cho tới khi được mở lại.",
+		Button:     "Khóa tài khoản " + o.Username,
+		Cancel:     "/officer/officers",
+	}
+}
+
+// handleOfficerDisableConfirm asks before locking an account.
+func (c *Console) handleOfficerDisableConfirm(w http.ResponseWriter, r *http.Request) {
+	o := c.officerInURL(w, r)
+	if o == nil {
+		return
+	}
+	if o.ID == officerFrom(r.Context()).ID {
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Bạn không thể tự khóa tài khoản của mình."})
+		return
+	}
+	c.render(w, r, http.StatusOK, "confirm", "Khóa tài khoản", disableConfirm(o))
+}
+
 // confirmed reports whether the confirmation box was ticked.
 func confirmed(r *http.Request) bool { return r.PostFormValue("confirm") == "yes" }
 
@@ -101,6 +145,12 @@ func (c *Console) handleOfficerDisable(disable bool) http.HandlerFunc {
 		}
 		if disable && o.ID == officerFrom(r.Context()).ID {
 			c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Bạn không thể tự khóa tài khoản của mình."})
+			return
+		}
+		if disable && !confirmed(r) {
+			d := disableConfirm(o)
+			d.Error = "Hãy đánh dấu ô \"Tôi hiểu\" để khóa tài khoản, hoặc bấm Hủy."
+			c.render(w, r, http.StatusUnprocessableEntity, "confirm", "Khóa tài khoản", d)
 			return
 		}
 		if err := c.store.SetDisabled(r.Context(), o.ID, disable); err != nil {

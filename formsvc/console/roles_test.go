@@ -124,7 +124,7 @@ func TestDisabledAccountLosesItsSession(t *testing.T) {
 	b := a.loggedIn("congan")
 	admin := a.loggedIn("quantri")
 	o, _, _ := a.db.OfficerByUsername(context.Background(), "congan")
-	res, _ := admin.post("/officer/officers", fmt.Sprintf("/officer/officers/%d/disable", o.ID), url.Values{})
+	res, _ := admin.post("/officer/officers", fmt.Sprintf("/officer/officers/%d/disable", o.ID), url.Values{"confirm": {"yes"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disable: %d", res.StatusCode)
 	}

@@ -43,8 +43,8 @@ type app struct {
 }
 
 // clientHeader carries a test browser's client address, as the trusted
-// proxy in front of the service would.
-const clientHeader = "X-Nf-Client-Connection-Ip"
+// proxy in front of the service (Caddy, nginx) would.
+const clientHeader = "X-Real-Ip"
 
 // now is the console's clock: the time the app was made, moved on only
 // by advance.

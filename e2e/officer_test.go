@@ -30,7 +30,7 @@ func TestOfficerClosesACase(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			svc := startService(t)
-			svc.addOfficer(t, "congan", "police", "mat-khau-cong-an-2026")
+			svc.addOfficer(t, "congan", "police", "trau-cay-ruong-sang-som")
 			ctx := browser(t, m.js)
 			do(t, ctx,
 				chromedp.Navigate(svc.URL+"/gui-tin-bao/"),
@@ -45,7 +45,7 @@ func TestOfficerClosesACase(t *testing.T) {
 			do(t, ctx,
 				chromedp.Navigate(svc.URL+"/officer/login"),
 				chromedp.SendKeys(chromedp.ID("username"), "congan"),
-				chromedp.SendKeys(chromedp.ID("password"), "mat-khau-cong-an-2026"),
+				chromedp.SendKeys(chromedp.ID("password"), "trau-cay-ruong-sang-som"),
 				chromedp.Click(chromedp.CSS(`form[action="/officer/login"] button`)),
 				chromedp.WaitVisible(chromedp.CSS(`table.cases`)),
 				chromedp.Click(chromedp.CSS(`table.cases tbody a`)),

@@ -24,6 +24,7 @@ const (
 	AuditOfficerEnable  = "officer_enable"
 	AuditTOTP           = "totp"
 	AuditPhoto          = "photo_view"
+	AuditSettings       = "settings"
 )
 
 // AuditLabels describe the actions in Vietnamese for the console.
@@ -44,6 +45,7 @@ var AuditLabels = map[string]string{
 	AuditOfficerEnable:  "Mở khóa tài khoản",
 	AuditTOTP:           "Xác thực hai bước",
 	AuditPhoto:          "Xem ảnh",
+	AuditSettings:       "Đổi cài đặt",
 }
 
 // AuditEntry is one line of the append-only audit log: who, when, what,

@@ -52,8 +52,7 @@ func TestSpecHasTheContractsCodes(t *testing.T) {
 }
 
 func TestParseSpecRefusesIncoherentForms(t *testing.T) {
-	base := `version: 1
-tip: {action: /a, fields: [%s]}
+	base := `tip: {action: /a, fields: [%s]}
 support: {action: /b, fields: []}
 follow_up: {action: /c, fields: []}
 follow_up_message: {action: /d, fields: []}

@@ -33,7 +33,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"serve", "phục vụ trang web và API", runServe},
-		{"officer", "quản lý tài khoản cán bộ: add, passwd, disable, enable, list", runOfficer},
+		{"officer", "quản lý tài khoản cán bộ: add, passwd, disable, enable, reset-2fa, list, require-2fa on|off", runOfficer},
 		{"export", "xuất hồ sơ ra CSV, XLSX hoặc JSON Lines", runExport},
 		{"report", "lập báo cáo 6 tháng, năm hoặc một khoảng thời gian (HTML in A4 hoặc XLSX)", runReport},
 		{"purge", "xóa hồ sơ đã đóng quá thời gian lưu giữ (--retention)", runPurge},

@@ -41,6 +41,7 @@ type config struct {
 	SecureCookies  string
 	OverdueAfter   string
 	LoginLimit     string
+	LoginGlobal    string
 	AllowedOrigins string
 	NetlifySecret  string
 
@@ -51,6 +52,7 @@ type config struct {
 	secure    bool
 	overdue   time.Duration
 	login     web.Limit
+	loginAll  web.Limit
 	origins   []string
 	netlify   []byte
 }
@@ -71,7 +73,8 @@ func (c *config) settings() []setting {
 		{"retention", "FORMSVC_RETENTION", fmt.Sprintf("%dd", formsvc.DefaultRetentionDays), "thời gian giữ hồ sơ đã đóng trước khi formsvc purge xóa (ví dụ 365d, 720h)", &c.Retention},
 		{"secure-cookies", "FORMSVC_SECURE_COOKIES", "false", "đặt cookie của cán bộ là Secure (bật khi có TLS phía trước: true/false)", &c.SecureCookies},
 		{"overdue-after", "FORMSVC_OVERDUE_AFTER", "3d", "hồ sơ đang mở không có thao tác quá thời gian này là quá hạn", &c.OverdueAfter},
-		{"login-limit", "FORMSVC_LOGIN_LIMIT", "10/15m", "số lần đăng nhập tối đa của một máy", &c.LoginLimit},
+		{"login-limit", "FORMSVC_LOGIN_LIMIT", "10/15m", "số lần đăng nhập sai (mật khẩu, tên, mã hai bước) của một máy trước khi máy đó bị chặn; từ lần sai thứ ba mỗi lần thử phải chờ thêm", &c.LoginLimit},
+		{"login-global-limit", "FORMSVC_LOGIN_GLOBAL_LIMIT", "60/1m", "số lần đăng nhập sai của mọi máy cộng lại; vượt trần thì mọi lần đăng nhập tạm dừng", &c.LoginGlobal},
 		{"netlify-secret-file", "FORMSVC_NETLIFY_SECRET_FILE", "", "tệp chứa bí mật của quy tắc proxy có ký của Netlify (signed trong netlify.toml): chỉ yêu cầu có chữ ký đúng mới được lấy địa chỉ người dùng từ X-Nf-Client-Connection-Ip", &c.NetlifySecret},
 		{"allowed-origins", "FORMSVC_ALLOWED_ORIGINS", "", "trang web khác (https://tên-miền, cách nhau bằng dấu phẩy) được phép gửi biểu mẫu tới API; trang của chính dịch vụ và qua proxy Netlify luôn được", &c.AllowedOrigins},
 	}
@@ -169,6 +172,9 @@ func (c *config) check() (err error) {
 	}
 	if c.login, err = web.ParseLimit(c.LoginLimit); err != nil {
 		return fmt.Errorf("--login-limit: %w", err)
+	}
+	if c.loginAll, err = web.ParseLimit(c.LoginGlobal); err != nil {
+		return fmt.Errorf("--login-global-limit: %w", err)
 	}
 	if c.AllowedOrigins != "" {
 		for _, o := range strings.Split(c.AllowedOrigins, ",") {

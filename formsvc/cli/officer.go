@@ -19,13 +19,24 @@ import (
 // cliUser names the command line in the audit log.
 const cliUser = "(dòng lệnh)"
 
-// runOfficer: formsvc officer add|passwd|disable|enable|list.
+const officerUsage = "Cách dùng: formsvc officer add|passwd|disable|enable|reset-2fa|list [tùy chọn], hoặc formsvc officer require-2fa on|off"
+
+// runOfficer: formsvc officer add|passwd|disable|enable|reset-2fa|list,
+// and require-2fa on|off.
 func runOfficer(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "Cách dùng: formsvc officer add|passwd|disable|enable|list [tùy chọn]")
+		fmt.Fprintln(e.stderr, officerUsage)
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
+	var onOff string
+	if sub == "require-2fa" {
+		if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
+			fmt.Fprintln(e.stderr, "Cách dùng: formsvc officer require-2fa on|off")
+			return errUsage
+		}
+		onOff, args = args[0], args[1:]
+	}
 	fs := newFlagSet("officer "+sub, e)
 	cfg := bindConfig(fs, e.getenv)
 	username := fs.String("username", "", "tên đăng nhập")
@@ -45,8 +56,19 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 	audit := func(action, target, detail string) error {
 		return db.Audit(ctx, formsvc.AuditEntry{Username: cliUser, Action: action, Target: target, Detail: detail})
 	}
-	if sub == "list" {
+	switch sub {
+	case "list":
 		return listOfficers(ctx, e, db)
+	case "require-2fa":
+		if err := db.SetRequireTOTP(ctx, onOff == "on"); err != nil {
+			return err
+		}
+		if onOff == "on" {
+			fmt.Fprintln(e.stdout, "Đã bắt buộc xác thực hai bước cho mọi cán bộ: ai chưa bật sẽ được đưa tới trang cài đặt ở lần làm việc tới.")
+			return audit(formsvc.AuditSettings, "", "bắt buộc xác thực hai bước cho mọi cán bộ")
+		}
+		fmt.Fprintln(e.stdout, "Đã bỏ yêu cầu xác thực hai bước (tài khoản quản trị vẫn phải có).")
+		return audit(formsvc.AuditSettings, "", "bỏ yêu cầu xác thực hai bước")
 	}
 	if *username == "" {
 		return errors.New("cần --username")
@@ -66,7 +88,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Đã thêm tài khoản %s (%s).\n", o.Username, formsvc.RoleLabels[o.Role])
 		return audit(formsvc.AuditOfficerAdd, o.Username, string(o.Role))
-	case "passwd", "disable", "enable":
+	case "passwd", "disable", "enable", "reset-2fa":
 		o, _, err := db.OfficerByUsername(ctx, *username)
 		if err != nil {
 			return fmt.Errorf("không có tài khoản %q", *username)
@@ -77,7 +99,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			hash, err := formsvc.HashPassword(ctx, pw)
+			hash, err := formsvc.HashPassword(ctx, pw, o.Username)
 			if err != nil {
 				return errors.New(formsvc.ErrorMessage(err))
 			}
@@ -86,6 +108,14 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			}
 			fmt.Fprintf(e.stdout, "Đã đặt mật khẩu mới cho %s.\n", o.Username)
 			return audit(formsvc.AuditOfficerPasswd, o.Username, "")
+		case "reset-2fa":
+			// For a lost phone: the second factor and its recovery codes are
+			// gone; an officer who must have it sets it up at the next login.
+			if err := db.SetTOTP(ctx, o.ID, "", false, nil); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Đã tắt xác thực hai bước của %s; nếu tài khoản bắt buộc có, lần đăng nhập tới sẽ phải cài lại.\n", o.Username)
+			return audit(formsvc.AuditTOTP, o.Username, "đặt lại bằng dòng lệnh")
 		case "disable":
 			if err := db.SetDisabled(ctx, o.ID, true); err != nil {
 				return err
@@ -100,12 +130,16 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			return audit(formsvc.AuditOfficerEnable, o.Username, "")
 		}
 	}
-	fmt.Fprintf(e.stderr, "formsvc officer: không có lệnh %q (add, passwd, disable, enable, list)\n", sub)
+	fmt.Fprintf(e.stderr, "formsvc officer: không có lệnh %q (add, passwd, disable, enable, reset-2fa, list, require-2fa)\n", sub)
 	return errUsage
 }
 
 func listOfficers(ctx context.Context, e *env, db *sqlite.DB) error {
 	list, err := db.Officers(ctx)
+	if err != nil {
+		return err
+	}
+	required, err := db.RequireTOTP(ctx)
 	if err != nil {
 		return err
 	}
@@ -117,12 +151,23 @@ func listOfficers(ctx context.Context, e *env, db *sqlite.DB) error {
 			state = "đã khóa"
 		}
 		twoStep := "không"
-		if o.TOTPEnabled {
+		switch {
+		case o.TOTPEnabled:
 			twoStep = "có"
+		case o.NeedsTOTP(required):
+			twoStep = "chưa bật (bắt buộc)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Username, o.Role, state, twoStep)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	rule := "chỉ tài khoản quản trị"
+	if required {
+		rule = "mọi cán bộ"
+	}
+	_, err = fmt.Fprintf(e.stdout, "Bắt buộc xác thực hai bước: %s\n", rule)
+	return err
 }
 
 // readPassword reads the password from the first line of standard input

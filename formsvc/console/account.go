@@ -18,42 +18,84 @@ type accountData struct {
 	EnrolSecret   string       // during second-factor enrolment
 	EnrolQR       template.URL // data: URI of the QR code, made here
 	RecoveryCodes []string
+	// TOTPRequired: this officer must have the second factor (an admin,
+	// or everyone by an admin's setting), so it cannot be turned off.
+	TOTPRequired bool
+	MinPassword  int
 }
 
 func (c *Console) accountPage(w http.ResponseWriter, r *http.Request, status int, d accountData) {
+	required, err := c.totpRequiredFor(r, officerFrom(r.Context()))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d.TOTPRequired, d.MinPassword = required, formsvc.MinPasswordLen
 	c.render(w, r, status, "account", "Tài khoản của tôi", d)
+}
+
+// totpRequiredFor reports whether o must have the second factor.
+func (c *Console) totpRequiredFor(r *http.Request, o *formsvc.Officer) (bool, error) {
+	if o.Role == formsvc.RoleAdmin {
+		return true, nil
+	}
+	return c.store.RequireTOTP(r.Context())
 }
 
 func (c *Console) handleAccount(w http.ResponseWriter, r *http.Request) {
 	c.accountPage(w, r, http.StatusOK, accountData{})
 }
 
-// checkOwnPassword asks for the current password before a sensitive change.
-func (c *Console) checkOwnPassword(r *http.Request) bool {
-	o := officerFrom(r.Context())
-	_, hash, err := c.store.OfficerByUsername(r.Context(), o.Username)
-	if err != nil {
+// checkOwnPassword asks for the current password before a sensitive
+// change. Wrong ones count against the address as at the login, so a
+// borrowed session cannot be used to guess the password; when it answers
+// false it has written the page.
+func (c *Console) checkOwnPassword(w http.ResponseWriter, r *http.Request) bool {
+	at, refused := c.guard.admit(r)
+	if refused != nil {
+		c.accountPage(w, r, refused.header(w), accountData{Error: refused.msg})
 		return false
 	}
-	ok, err := formsvc.CheckPassword(r.Context(), r.PostFormValue("current"), hash)
-	return err == nil && ok
+	o := officerFrom(r.Context())
+	current, hash, err := c.store.OfficerByUsername(r.Context(), o.Username)
+	if err != nil {
+		at.succeeded()
+		c.fail(w, r, err)
+		return false
+	}
+	ok, err := formsvc.VerifyPassword(r.Context(), current, hash, r.PostFormValue("current"))
+	if err != nil {
+		at.succeeded()
+		c.fail(w, r, err)
+		return false
+	}
+	if !ok {
+		c.audit(r, formsvc.AuditLoginFailed, o.Username, "mật khẩu hiện tại sai")
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+		return false
+	}
+	at.succeeded()
+	return true
 }
 
 func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
-	if !c.checkOwnPassword(r) {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+	if !c.checkOwnPassword(w, r) {
 		return
 	}
 	if r.PostFormValue("new") != r.PostFormValue("confirm") {
 		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Hai lần nhập mật khẩu mới không giống nhau."})
 		return
 	}
-	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("new"))
-	if err != nil {
+	o := officerFrom(r.Context())
+	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("new"), o.Username)
+	if formsvc.ErrorCode(err) == formsvc.EINVALID {
 		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: formsvc.ErrorMessage(err)})
 		return
 	}
-	o := officerFrom(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	if err := c.store.SetPassword(r.Context(), o.ID, hash); err != nil {
 		c.fail(w, r, err)
 		return
@@ -94,12 +136,18 @@ func (c *Console) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 	o := officerFrom(r.Context())
 	secret := c.sessions.GetString(r.Context(), sessEnrolKey)
 	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
-	if secret == "" || !totp.Validate(code, secret) {
+	step, ok := matchTOTP(code, secret, c.now())
+	if secret == "" || !ok {
 		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mã không đúng. Hãy bắt đầu lại và nhập mã 6 chữ số đang hiện trong ứng dụng."})
 		return
 	}
 	codes, hashes := newRecoveryCodes()
 	if err := c.store.SetTOTP(r.Context(), o.ID, secret, true, hashes); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	// The code that turned it on does not open a login too.
+	if _, err := c.store.UseTOTPStep(r.Context(), o.ID, step); err != nil {
 		c.fail(w, r, err)
 		return
 	}
@@ -110,11 +158,19 @@ func (c *Console) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
-	if !c.checkOwnPassword(r) {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+	o := officerFrom(r.Context())
+	required, err := c.totpRequiredFor(r, o)
+	if err != nil {
+		c.fail(w, r, err)
 		return
 	}
-	o := officerFrom(r.Context())
+	if required {
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Tài khoản của bạn bắt buộc có xác thực hai bước nên không tắt được. Mất điện thoại thì dùng mã khôi phục, hoặc nhờ quản trị đặt lại bằng lệnh formsvc officer reset-2fa."})
+		return
+	}
+	if !c.checkOwnPassword(w, r) {
+		return
+	}
 	if err := c.store.SetTOTP(r.Context(), o.ID, "", false, nil); err != nil {
 		c.fail(w, r, err)
 		return

@@ -10,10 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5/middleware"
-	"github.com/go-chi/httprate"
-	"github.com/pquerna/otp/totp"
-
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
@@ -28,6 +24,8 @@ const (
 	sessPending  = "pending_officer_id"  // password checked, second factor due
 	sessTOTPTry  = "totp_tries"
 	sessEnrolKey = "totp_enrol_secret"
+	// sessWeakPassword: the password was right but breaks today's rules.
+	sessWeakPassword = "weak_password"
 )
 
 func officerFrom(ctx context.Context) *formsvc.Officer {
@@ -80,20 +78,6 @@ func requireRole(roles ...formsvc.Role) func(http.Handler) http.Handler {
 	}
 }
 
-// loginLimiter bounds login attempts per client address (held in memory
-// as a rate-limit key only, never stored or logged).
-func (c *Console) loginLimiter() func(http.Handler) http.Handler {
-	if c.cfg.LoginLimit <= 0 {
-		return func(next http.Handler) http.Handler { return next }
-	}
-	return httprate.LimitBy(c.cfg.LoginLimit, c.cfg.LoginLimitPer, func(r *http.Request) (string, error) {
-		return httprate.CanonicalizeIP(middleware.GetClientIP(r.Context())), nil
-	}, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-		c.render(w, r, http.StatusTooManyRequests, "login", "Đăng nhập",
-			loginData{Error: "Máy này đã thử đăng nhập quá nhiều lần. Vui lòng đợi " + waitWords(c.cfg.LoginLimitPer) + " rồi thử lại."})
-	}))
-}
-
 // waitWords says a wait in Vietnamese: "15 phút", "1 giờ", "1 giờ 30 phút".
 func waitWords(d time.Duration) string {
 	m := int((d + time.Minute - 1) / time.Minute)
@@ -132,56 +116,69 @@ func (c *Console) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "login", "Đăng nhập", loginData{})
 }
 
+// msgBadLogin answers an unknown name and a wrong password alike.
 const msgBadLogin = "Tên đăng nhập hoặc mật khẩu không đúng."
 
+// msgWeakPassword: the password that opened the session was set under
+// older rules.
+const msgWeakPassword = "Mật khẩu của bạn không còn đạt quy tắc mật khẩu mới của hệ thống. Vui lòng đổi mật khẩu ở trang \"Tài khoản của tôi\"."
+
+// handleLogin checks a username and password. What the client learns
+// does not depend on whether the name exists: the address guard decides
+// before the name is looked up; then exactly one argon2id check runs (an
+// unknown name against a hash of nothing, see formsvc.VerifyPassword), and
+// an unknown name and a wrong password get the same status, page and
+// audit write. Only the right password learns more (a disabled account,
+// the second step).
 func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	// A name longer than any username is no username: it is not looked
 	// up, and only its first characters reach the audit log and the page.
 	username := formsvc.Clip(strings.TrimSpace(r.PostFormValue("username")), formsvc.MaxUsernameLen)
 	password := r.PostFormValue("password")
-	now := c.now()
-	failed := func(msg string) {
-		c.store.Audit(r.Context(), formsvc.AuditEntry{At: now, Username: username, Action: formsvc.AuditLoginFailed})
-		c.render(w, r, http.StatusUnauthorized, "login", "Đăng nhập", loginData{Username: username, Error: msg})
+	page := func(status int, msg string) {
+		c.render(w, r, status, "login", "Đăng nhập", loginData{Username: username, Error: msg})
 	}
-	busy := func() {
-		c.render(w, r, http.StatusServiceUnavailable, "login", "Đăng nhập", loginData{Username: username, Error: formsvc.MsgBusyLogin})
+	at, refused := c.guard.admit(r)
+	if refused != nil {
+		page(refused.header(w), refused.msg)
+		return
 	}
 	o, hash, err := c.store.OfficerByUsername(r.Context(), username)
-	if err != nil {
-		if formsvc.CheckNoPassword(r.Context(), password) != nil {
-			busy()
-			return
-		}
-		failed(msgBadLogin)
+	if err != nil && formsvc.ErrorCode(err) != formsvc.ENOTFOUND {
+		at.succeeded()
+		c.fail(w, r, err)
 		return
 	}
-	if o.Locked(now) {
-		failed("Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau " +
-			o.LockedUntil.In(formsvc.Vietnam).Format("15:04") + ".")
-		return
-	}
-	ok, err := formsvc.CheckPassword(r.Context(), password, hash)
 	if err != nil {
-		busy()
+		o = nil
+	}
+	ok, err := formsvc.VerifyPassword(r.Context(), o, hash, password)
+	if err != nil { // no hash slot: no answer about the password
+		at.succeeded()
+		w.Header().Set("Retry-After", "60")
+		page(http.StatusServiceUnavailable, formsvc.MsgBusyLogin)
 		return
 	}
 	if !ok {
-		c.store.RecordLogin(r.Context(), o.ID, false, now)
-		msg := msgBadLogin
-		if o.FailedLogins+1 >= formsvc.MaxFailedLogins {
-			msg = "Sai mật khẩu quá nhiều lần: tài khoản bị tạm khóa " + waitWords(formsvc.LockDuration) + "."
-		}
-		failed(msg)
+		c.store.Audit(r.Context(), formsvc.AuditEntry{At: c.now(), Username: username, Action: formsvc.AuditLoginFailed})
+		page(http.StatusUnauthorized, msgBadLogin)
 		return
 	}
 	if o.Disabled {
-		failed("Tài khoản này đã bị vô hiệu hóa. Vui lòng liên hệ quản trị.")
+		c.store.Audit(r.Context(), formsvc.AuditEntry{At: c.now(), Username: username, Action: formsvc.AuditLoginFailed, Detail: "tài khoản bị vô hiệu hóa"})
+		page(http.StatusUnauthorized, "Tài khoản này đã bị vô hiệu hóa. Vui lòng liên hệ quản trị.")
 		return
+	}
+	at.succeeded()
+	if o.LegacyHash {
+		c.upgradeHash(r, o, hash, password)
 	}
 	if err := c.sessions.RenewToken(r.Context()); err != nil {
 		c.fail(w, r, err)
 		return
+	}
+	if formsvc.CheckPasswordRules(password, o.Username) != nil {
+		c.sessions.Put(r.Context(), sessWeakPassword, true)
 	}
 	if o.TOTPEnabled {
 		c.sessions.Put(r.Context(), sessPending, o.ID)
@@ -192,6 +189,19 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	c.completeLogin(w, r, o)
 }
 
+// upgradeHash replaces a hash made before passwords were normalised by one
+// of the normalised password, now that the password is known to be right.
+// On failure the old hash stays, and works as before.
+func (c *Console) upgradeHash(r *http.Request, o *formsvc.Officer, oldHash, password string) {
+	h, err := formsvc.RehashPassword(r.Context(), password)
+	if err == nil {
+		err = c.store.UpgradePasswordHash(r.Context(), o.ID, oldHash, h)
+	}
+	if err != nil {
+		c.log.Warn("chưa làm mới được mã băm mật khẩu", "officer", o.Username, "err", err)
+	}
+}
+
 func (c *Console) completeLogin(w http.ResponseWriter, r *http.Request, o *formsvc.Officer) {
 	if err := c.sessions.RenewToken(r.Context()); err != nil {
 		c.fail(w, r, err)
@@ -200,11 +210,36 @@ func (c *Console) completeLogin(w http.ResponseWriter, r *http.Request, o *forms
 	c.sessions.Remove(r.Context(), sessPending)
 	c.sessions.Put(r.Context(), sessOfficer, o.ID)
 	c.sessions.Put(r.Context(), sessCred, o.Credentials)
-	c.store.RecordLogin(r.Context(), o.ID, true, c.now())
 	r = r.WithContext(context.WithValue(r.Context(), officerKey, o))
 	c.audit(r, formsvc.AuditLogin, o.Username, "")
 	c.log.Info("cán bộ đăng nhập", "officer", o.Username)
+	if c.sessions.PopBool(r.Context(), sessWeakPassword) {
+		c.sessions.Put(r.Context(), "flash", msgWeakPassword)
+	}
 	http.Redirect(w, r, "/officer/", http.StatusSeeOther)
+}
+
+// msgSetUpTOTP sends an officer without the second factor to set it up.
+const msgSetUpTOTP = "Cần bật xác thực hai bước trước khi làm việc: tài khoản quản trị luôn phải có, và quản trị có thể yêu cầu mọi cán bộ. Hãy làm theo các bước dưới đây."
+
+// requireSecondFactor sends an officer who must have the second factor
+// and has not set it up (formsvc.Officer.NeedsTOTP) to the account page,
+// before anything else.
+func (c *Console) requireSecondFactor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o := officerFrom(r.Context()); !o.TOTPEnabled {
+			required, err := c.store.RequireTOTP(r.Context())
+			if err != nil {
+				c.fail(w, r, err)
+				return
+			}
+			if o.NeedsTOTP(required) {
+				c.flash(w, r, "/officer/account", msgSetUpTOTP)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (c *Console) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
@@ -215,8 +250,12 @@ func (c *Console) handleTOTPForm(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "totp", "Xác thực hai bước", loginData{})
 }
 
-// handleTOTP checks the second factor: a code from the app, or a one-time
-// recovery code. Five wrong codes end the attempt.
+// msgBadCode answers a wrong, expired or used second-factor code.
+const msgBadCode = "Mã không đúng, đã hết hạn hoặc đã được dùng. Vui lòng nhập mã mới đang hiện trong ứng dụng."
+
+// handleTOTP checks the second factor: a code from the app, each time step
+// once per account, or a one-time recovery code. Wrong codes count against
+// the address like wrong passwords; five end the attempt.
 func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 	id := c.sessions.GetInt64(r.Context(), sessPending)
 	if id == 0 {
@@ -229,36 +268,49 @@ func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/officer/login", http.StatusSeeOther)
 		return
 	}
+	at, refused := c.guard.admit(r)
+	if refused != nil {
+		c.render(w, r, refused.header(w), "totp", "Xác thực hai bước", loginData{Error: refused.msg})
+		return
+	}
 	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
 	ok := false
 	if len(code) == 6 {
 		secret, err := c.store.TOTPSecret(r.Context(), o.ID)
 		if err != nil {
+			at.succeeded()
 			c.fail(w, r, err)
 			return
 		}
-		ok = secret != "" && totp.Validate(code, secret)
+		if step, match := matchTOTP(code, secret, c.now()); secret != "" && match {
+			if ok, err = c.store.UseTOTPStep(r.Context(), o.ID, step); err != nil {
+				at.succeeded()
+				c.fail(w, r, err)
+				return
+			}
+		}
 	} else if code != "" {
 		ok, err = c.store.UseRecoveryCode(r.Context(), o.ID, hashRecovery(code))
 		if err != nil {
+			at.succeeded()
 			c.fail(w, r, err)
 			return
 		}
 	}
 	if ok {
+		at.succeeded()
 		c.completeLogin(w, r, o)
 		return
 	}
 	tries := c.sessions.GetInt(r.Context(), sessTOTPTry) + 1
 	c.store.Audit(r.Context(), formsvc.AuditEntry{At: c.now(), OfficerID: o.ID, Username: o.Username, Action: formsvc.AuditLoginFailed, Detail: "mã xác thực hai bước sai"})
 	if tries >= 5 {
-		c.store.RecordLogin(r.Context(), o.ID, false, c.now())
 		c.sessions.Destroy(r.Context())
 		c.render(w, r, http.StatusUnauthorized, "login", "Đăng nhập", loginData{Error: "Nhập sai mã quá nhiều lần. Vui lòng đăng nhập lại."})
 		return
 	}
 	c.sessions.Put(r.Context(), sessTOTPTry, tries)
-	c.render(w, r, http.StatusUnauthorized, "totp", "Xác thực hai bước", loginData{Error: "Mã không đúng hoặc đã hết hạn. Vui lòng thử lại."})
+	c.render(w, r, http.StatusUnauthorized, "totp", "Xác thực hai bước", loginData{Error: msgBadCode})
 }
 
 func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request) {

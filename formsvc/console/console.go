@@ -38,6 +38,9 @@ type Store interface {
 	SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error
 	TOTPSecret(ctx context.Context, id int64) (string, error)
 	UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (bool, error)
+	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
+	RequireTOTP(ctx context.Context) (bool, error)
+	SetRequireTOTP(ctx context.Context, on bool) error
 }
 
 // Config holds the console's dependencies and settings.
@@ -52,9 +55,19 @@ type Config struct {
 	SecureCookies bool
 	// OverdueAfter: an open record with no action for this long is overdue.
 	OverdueAfter time.Duration
-	// LoginLimit bounds login attempts per client (0: none).
+	// LoginLimit is how many failed logins (wrong passwords, unknown
+	// names, wrong second-factor codes) a client address may make within
+	// LoginLimitPer before it is refused (429); from the third, each of
+	// its attempts waits first. 0: no limit.
 	LoginLimit    int
 	LoginLimitPer time.Duration
+	// LoginGlobalLimit is how many failed logins from everyone within
+	// LoginGlobalPer stop every login for a while (503). 0: no cap.
+	LoginGlobalLimit int
+	LoginGlobalPer   time.Duration
+	// LoginWait waits before an attempt from an address that failed
+	// before, or until ctx ends (nil: a timer). Tests record the waits.
+	LoginWait func(ctx context.Context, d time.Duration) error
 	// Commune names the commune in reports' headings.
 	Commune string
 }
@@ -68,6 +81,7 @@ type Console struct {
 	now      func() time.Time
 	pages    map[string]*pageTemplate
 	cfg      Config
+	guard    *loginGuard
 }
 
 // Session lifetimes: an idle session ends after 30 minutes, any session
@@ -98,7 +112,8 @@ func New(cfg Config) *Console {
 	sm.Cookie.SameSite = http.SameSiteStrictMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
-	c := &Console{spec: cfg.Spec, store: cfg.Store, sessions: sm, log: cfg.Logger, now: cfg.Now, cfg: cfg}
+	c := &Console{spec: cfg.Spec, store: cfg.Store, sessions: sm, log: cfg.Logger, now: cfg.Now, cfg: cfg,
+		guard: newLoginGuard(cfg, cfg.Now)}
 	c.pages = mustParsePages()
 	return c
 }
@@ -111,12 +126,20 @@ func (c *Console) Handler() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(c.sessions.LoadAndSave, c.limitBody, c.csrf, c.loadOfficer)
 		r.Get("/login", c.handleLoginForm)
-		r.With(c.loginLimiter()).Post("/login", c.handleLogin)
+		r.Post("/login", c.handleLogin)
 		r.Get("/login/totp", c.handleTOTPForm)
-		r.With(c.loginLimiter()).Post("/login/totp", c.handleTOTP)
+		r.Post("/login/totp", c.handleTOTP)
 		r.Post("/logout", c.handleLogout)
 		r.Group(func(r chi.Router) {
 			r.Use(c.requireOfficer)
+			// What an officer who must still set up the second factor may do.
+			r.Get("/account", c.handleAccount)
+			r.Post("/account/password", c.handleOwnPassword)
+			r.Post("/account/totp/start", c.handleTOTPStart)
+			r.Post("/account/totp/confirm", c.handleTOTPConfirm)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(c.requireOfficer, c.requireSecondFactor)
 			r.Get("/", c.handleInbox)
 			r.Route("/cases/{ref}", func(r chi.Router) {
 				r.Use(c.loadCase)
@@ -128,10 +151,6 @@ func (c *Console) Handler() http.Handler {
 				r.Post("/assign", c.handleAssign)
 			})
 			r.Get("/dashboard", c.handleDashboard)
-			r.Get("/account", c.handleAccount)
-			r.Post("/account/password", c.handleOwnPassword)
-			r.Post("/account/totp/start", c.handleTOTPStart)
-			r.Post("/account/totp/confirm", c.handleTOTPConfirm)
 			r.Post("/account/totp/disable", c.handleTOTPDisable)
 			r.Get("/export", c.handleExportForm)
 			r.Get("/export/download", c.handleExportDownload)
@@ -142,8 +161,10 @@ func (c *Console) Handler() http.Handler {
 				r.Get("/officers", c.handleOfficers)
 				r.Post("/officers", c.handleOfficerAdd)
 				r.Post("/officers/{id}/password", c.handleOfficerPassword)
+				r.Get("/officers/{id}/disable", c.handleOfficerDisableConfirm)
 				r.Post("/officers/{id}/disable", c.handleOfficerDisable(true))
 				r.Post("/officers/{id}/enable", c.handleOfficerDisable(false))
+				r.Post("/officers/require-2fa", c.handleRequireTOTP)
 				r.Get("/audit", c.handleAudit)
 			})
 		})

@@ -118,7 +118,7 @@ func TestEveryPageRenders(t *testing.T) {
 	_, sup := a.support()
 	tipPath, supPath := "/officer/cases/"+tip, "/officer/cases/"+sup
 	pages := map[string][]string{
-		"quantri": {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/officers", "/officer/audit", tipPath, supPath, "/officer/?kind=tip&status=received&code=lodging&priority=high&from=2026-01-01&to=2030-01-01"},
+		"quantri": {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", "/officer/officers", "/officer/officers/2/disable", "/officer/audit", tipPath, supPath, "/officer/?kind=tip&status=received&code=lodging&priority=high&from=2026-01-01&to=2030-01-01"},
 		"congan":  {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", tipPath},
 		"xahoi":   {"/officer/", "/officer/dashboard", "/officer/export", "/officer/report", "/officer/account", supPath},
 	}

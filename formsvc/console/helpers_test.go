@@ -12,10 +12,13 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -28,13 +31,75 @@ import (
 const password = "mat-khau-du-dai-2026"
 
 type app struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *httptest.Server
 	db   *sqlite.DB
 	keys *formsvc.Keys
+
+	mu    sync.Mutex
+	clock time.Time                  // the console's clock: it moves only when the test moves it
+	totp  map[string]string          // second-factor secrets of the accounts that have one
+	waits map[string][]time.Duration // the login waits asked for, by client address
 }
 
-func newApp(t *testing.T, edit ...func(*console.Config)) *app {
+// clientHeader carries a test browser's client address, as the trusted
+// proxy in front of the service (Caddy, nginx) would.
+const clientHeader = "X-Real-Ip"
+
+// now is the console's clock: the time the app was made, moved on only
+// by advance.
+func (a *app) now() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.clock
+}
+
+// advance moves the console's clock on (by a step, so that the next
+// second-factor code is of a step not used before).
+func (a *app) advance(d time.Duration) {
+	a.mu.Lock()
+	a.clock = a.clock.Add(d)
+	a.mu.Unlock()
+}
+
+// intoStep moves the clock on to the next instant that is d into a
+// second-factor time step.
+func (a *app) intoStep(d time.Duration) {
+	a.mu.Lock()
+	next := a.clock.Truncate(totpStep).Add(d)
+	if !next.After(a.clock) {
+		next = next.Add(totpStep)
+	}
+	a.clock = next
+	a.mu.Unlock()
+}
+
+// code is the current second-factor code for secret, on a step of its own.
+func (a *app) code(secret string) string {
+	a.t.Helper()
+	a.advance(totpStep)
+	c, err := totp.GenerateCode(secret, a.now())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return c
+}
+
+const totpStep = 30 * time.Second
+
+// waitsOf returns the login waits asked for from address ip.
+func (a *app) waitsOf(ip string) []time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.waits[ip]
+}
+
+// newApp serves the console behind a trusted proxy (loopback) that names
+// each test browser's address in clientHeader, with the console's clock
+// and login waits in the test's hands: a wait is recorded, not slept.
+// Logins are limited generously unless edit says otherwise. The admin
+// quantri has the second factor, as every admin must.
+func newApp(t testing.TB, edit ...func(*console.Config)) *app {
 	t.Helper()
 	spec, err := formsvc.ParseSpec(data.FormsYAML)
 	if err != nil {
@@ -49,18 +114,29 @@ func newApp(t *testing.T, edit ...func(*console.Config)) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{t: t, db: db, keys: keys}
-	ccfg := console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), LoginLimit: 1000, LoginLimitPer: time.Hour}
+	a := &app{t: t, db: db, keys: keys, clock: time.Now().Truncate(time.Second),
+		totp: map[string]string{}, waits: map[string][]time.Duration{}}
+	ccfg := console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Now: a.now,
+		LoginLimit: 1000, LoginLimitPer: time.Hour, LoginGlobalLimit: 10000, LoginGlobalPer: time.Minute,
+		LoginWait: func(ctx context.Context, d time.Duration) error {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			ip := middleware.GetClientIP(ctx)
+			a.waits[ip] = append(a.waits[ip], d)
+			return nil
+		}}
 	for _, e := range edit {
 		e(&ccfg)
 	}
 	con := console.New(ccfg)
-	s := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: dir, Console: con.Handler()})
+	s := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: dir, Console: con.Handler(),
+		ClientIPHeader: clientHeader, TrustedProxies: []string{"127.0.0.1/32", "::1/128"}})
 	a.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(func() { a.srv.Close(); db.Close() })
 	for _, o := range []struct{ name, role string }{{"quantri", "admin"}, {"congan", "police"}, {"xahoi", "social"}} {
 		a.addOfficer(o.name, o.role)
 	}
+	a.enrolTOTP("quantri")
 	return a
 }
 
@@ -73,6 +149,26 @@ func (a *app) addOfficer(name, role string) *formsvc.Officer {
 		a.t.Fatal(err)
 	}
 	return o
+}
+
+// enrolTOTP gives an account the second factor, as the account page would.
+func (a *app) enrolTOTP(name string) string {
+	a.t.Helper()
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "test", AccountName: name})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	o, _, err := a.db.OfficerByUsername(context.Background(), name)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := a.db.SetTOTP(context.Background(), o.ID, key.Secret(), true, nil); err != nil {
+		a.t.Fatal(err)
+	}
+	a.mu.Lock()
+	a.totp[name] = key.Secret()
+	a.mu.Unlock()
+	return key.Secret()
 }
 
 // submit sends a tip or support request through the public API and
@@ -116,10 +212,12 @@ func (a *app) refOf(receipt string) string {
 }
 
 // browser is an officer's browser: a cookie jar, and the same-origin
-// header a browser sends with its forms.
+// header a browser sends with its forms; ip is its client address ("":
+// the proxy named none).
 type browser struct {
-	a *app
-	c *http.Client
+	a  *app
+	c  *http.Client
+	ip string
 }
 
 func (a *app) browser() *browser {
@@ -127,9 +225,20 @@ func (a *app) browser() *browser {
 	return &browser{a: a, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// browserAt is a browser at client address ip.
+func (a *app) browserAt(ip string) *browser {
+	b := a.browser()
+	b.ip = ip
+	return b
+}
+
 func (b *browser) get(path string) (*http.Response, *goquery.Document) {
 	b.a.t.Helper()
-	res, err := b.c.Get(b.a.srv.URL + path)
+	req, _ := http.NewRequest("GET", b.a.srv.URL+path, nil)
+	if b.ip != "" {
+		req.Header.Set(clientHeader, b.ip)
+	}
+	res, err := b.c.Do(req)
 	if err != nil {
 		b.a.t.Fatal(err)
 	}
@@ -160,6 +269,9 @@ func (b *browser) postRaw(path string, v url.Values, headers ...string) (*http.R
 	b.a.t.Helper()
 	req, _ := http.NewRequest("POST", b.a.srv.URL+path, strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if b.ip != "" {
+		req.Header.Set(clientHeader, b.ip)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -178,13 +290,29 @@ func (b *browser) login(username, pw string) *http.Response {
 	return res
 }
 
+// loggedIn logs username in with the test password, and the second
+// factor if the account has it.
 func (a *app) loggedIn(username string) *browser {
 	a.t.Helper()
 	b := a.browser()
-	if res := b.login(username, password); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/officer/" {
-		a.t.Fatalf("login %s: %d -> %q", username, res.StatusCode, res.Header.Get("Location"))
-	}
+	b.logIn(username, password)
 	return b
+}
+
+// logIn logs in with pw and, if the account has one, a fresh second-factor
+// code; it fails the test unless the inbox is where it lands.
+func (b *browser) logIn(username, pw string) {
+	b.a.t.Helper()
+	res := b.login(username, pw)
+	b.a.mu.Lock()
+	secret := b.a.totp[username]
+	b.a.mu.Unlock()
+	if secret != "" && res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/officer/login/totp" {
+		res, _ = b.post("/officer/login/totp", "/officer/login/totp", url.Values{"code": {b.a.code(secret)}})
+	}
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/officer/" {
+		b.a.t.Fatalf("login %s: %d -> %q", username, res.StatusCode, res.Header.Get("Location"))
+	}
 }
 
 func (a *app) audit() []formsvc.AuditEntry {

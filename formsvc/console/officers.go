@@ -10,19 +10,27 @@ import (
 )
 
 type officersData struct {
-	Officers []*formsvc.Officer
-	Roles    []option
-	Error    string
-	Username string
+	Officers    []*formsvc.Officer
+	Roles       []option
+	Error       string
+	Username    string // answers kept after an error
+	Role        string
+	RequireTOTP bool
+	MinPassword int
 }
 
-func (c *Console) officersPage(w http.ResponseWriter, r *http.Request, status int, errMsg, username string) {
+func (c *Console) officersPage(w http.ResponseWriter, r *http.Request, status int, d officersData) {
 	list, err := c.store.Officers(r.Context())
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	d := officersData{Officers: list, Error: errMsg, Username: username}
+	required, err := c.store.RequireTOTP(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d.Officers, d.RequireTOTP, d.MinPassword = list, required, formsvc.MinPasswordLen
 	for _, role := range formsvc.Roles {
 		d.Roles = append(d.Roles, option{string(role), formsvc.RoleLabels[role]})
 	}
@@ -30,17 +38,19 @@ func (c *Console) officersPage(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (c *Console) handleOfficers(w http.ResponseWriter, r *http.Request) {
-	c.officersPage(w, r, http.StatusOK, "", "")
+	c.officersPage(w, r, http.StatusOK, officersData{})
 }
 
+// handleOfficerAdd adds an account. The role has no default: the form's
+// select starts empty, and an account without a chosen role is refused.
 func (c *Console) handleOfficerAdd(w http.ResponseWriter, r *http.Request) {
-	username := r.PostFormValue("username")
-	o, hash, err := formsvc.NewOfficer(r.Context(), username, r.PostFormValue("role"), r.PostFormValue("password"))
+	username, role := r.PostFormValue("username"), r.PostFormValue("role")
+	o, hash, err := formsvc.NewOfficer(r.Context(), username, role, r.PostFormValue("password"))
 	if err == nil {
 		err = c.store.CreateOfficer(r.Context(), o, hash)
 	}
 	if formsvc.ErrorCode(err) == formsvc.EINVALID {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, formsvc.ErrorMessage(err), username)
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: formsvc.ErrorMessage(err), Username: username, Role: role})
 		return
 	}
 	if err != nil {
@@ -66,9 +76,13 @@ func (c *Console) handleOfficerPassword(w http.ResponseWriter, r *http.Request) 
 	if o == nil {
 		return
 	}
-	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("password"))
+	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("password"), o.Username)
+	if formsvc.ErrorCode(err) == formsvc.EINVALID {
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Mật khẩu mới cho " + o.Username + ": " + formsvc.ErrorMessage(err)})
+		return
+	}
 	if err != nil {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, formsvc.ErrorMessage(err), "")
+		c.fail(w, r, err)
 		return
 	}
 	if err := c.store.SetPassword(r.Context(), o.ID, hash); err != nil {
@@ -79,6 +93,50 @@ func (c *Console) handleOfficerPassword(w http.ResponseWriter, r *http.Request) 
 	c.flash(w, r, "/officer/officers", "Đã đặt mật khẩu mới cho "+o.Username+".")
 }
 
+// confirmData is a page that asks before a destructive action: what will
+// happen, a box to tick, and a warning-styled button; it works without
+// JavaScript.
+type confirmData struct {
+	Heading    string
+	Effects    []string
+	Action     string // where the form posts
+	Understand string // the box's label: "Tôi hiểu…"
+	Button     string
+	Cancel     string // where "Hủy" leads
+	Error      string
+}
+
+func disableConfirm(o *formsvc.Officer) confirmData {
+	return confirmData{
+		Heading: "Khóa tài khoản " + o.Username + "?",
+		Effects: []string{
+			o.Username + " bị đăng xuất ngay ở mọi máy và không đăng nhập được nữa.",
+			"Hồ sơ, ghi chú và nhật ký của tài khoản vẫn giữ nguyên.",
+			"Quản trị mở lại được bất cứ lúc nào (nút \"Mở lại\").",
+		},
+		Action:     "/officer/officers/" + strconv.FormatInt(o.ID, 10) + "/disable",
+		Understand: "Tôi hiểu: " + o.Username + " sẽ không làm việc được cho tới khi được mở lại.",
+		Button:     "Khóa tài khoản " + o.Username,
+		Cancel:     "/officer/officers",
+	}
+}
+
+// handleOfficerDisableConfirm asks before locking an account.
+func (c *Console) handleOfficerDisableConfirm(w http.ResponseWriter, r *http.Request) {
+	o := c.officerInURL(w, r)
+	if o == nil {
+		return
+	}
+	if o.ID == officerFrom(r.Context()).ID {
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Bạn không thể tự khóa tài khoản của mình."})
+		return
+	}
+	c.render(w, r, http.StatusOK, "confirm", "Khóa tài khoản", disableConfirm(o))
+}
+
+// confirmed reports whether the confirmation box was ticked.
+func confirmed(r *http.Request) bool { return r.PostFormValue("confirm") == "yes" }
+
 func (c *Console) handleOfficerDisable(disable bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		o := c.officerInURL(w, r)
@@ -86,7 +144,13 @@ func (c *Console) handleOfficerDisable(disable bool) http.HandlerFunc {
 			return
 		}
 		if disable && o.ID == officerFrom(r.Context()).ID {
-			c.officersPage(w, r, http.StatusUnprocessableEntity, "Bạn không thể tự khóa tài khoản của mình.", "")
+			c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Bạn không thể tự khóa tài khoản của mình."})
+			return
+		}
+		if disable && !confirmed(r) {
+			d := disableConfirm(o)
+			d.Error = "Hãy đánh dấu ô \"Tôi hiểu\" để khóa tài khoản, hoặc bấm Hủy."
+			c.render(w, r, http.StatusUnprocessableEntity, "confirm", "Khóa tài khoản", d)
 			return
 		}
 		if err := c.store.SetDisabled(r.Context(), o.ID, disable); err != nil {
@@ -100,6 +164,27 @@ func (c *Console) handleOfficerDisable(disable bool) http.HandlerFunc {
 		c.audit(r, action, o.Username, "")
 		c.flash(w, r, "/officer/officers", msg+o.Username+".")
 	}
+}
+
+// handleRequireTOTP turns on or off the requirement of the second factor
+// for every officer (admins must have it either way). Turning it off
+// weakens every account, so it asks like a destructive action.
+func (c *Console) handleRequireTOTP(w http.ResponseWriter, r *http.Request) {
+	on := r.PostFormValue("require") == "on"
+	if !on && !confirmed(r) {
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Hãy đánh dấu ô \"Tôi hiểu\" để bỏ yêu cầu xác thực hai bước."})
+		return
+	}
+	if err := c.store.SetRequireTOTP(r.Context(), on); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	detail, msg := "bỏ yêu cầu xác thực hai bước", "Đã bỏ yêu cầu xác thực hai bước: cán bộ không phải quản trị có thể tắt nó."
+	if on {
+		detail, msg = "bắt buộc xác thực hai bước cho mọi cán bộ", "Đã bắt buộc xác thực hai bước: cán bộ chưa bật sẽ được đưa tới trang cài đặt trước khi làm việc."
+	}
+	c.audit(r, formsvc.AuditSettings, "", detail)
+	c.flash(w, r, "/officer/officers", msg)
 }
 
 type auditData struct {

@@ -89,7 +89,7 @@ func TestCancelledWriteInAGroupUndoesNoOtherWrite(t *testing.T) {
 		{"new officer", func() error {
 			return db.CreateOfficer(ctx, &formsvc.Officer{Username: "canbo2", Role: formsvc.RoleSocial}, "argon2id-hash")
 		}},
-		{"failed login", func() error { return db.RecordLogin(ctx, officer.ID, false, now) }},
+		{"new password", func() error { return db.SetPassword(ctx, officer.ID, "argon2id-hash-2") }},
 		{"another tip", func() error { return db.CreateSubmission(ctx, tip("tin hai"), hash(2)) }},
 	}
 	release, _ := db.HoldWriter(ctx)
@@ -126,9 +126,9 @@ func TestCancelledWriteInAGroupUndoesNoOtherWrite(t *testing.T) {
 		{"assignment", `SELECT assigned_to = ? FROM submissions WHERE id = ?`, "1"},
 		{"audit entries", `SELECT count(*) FROM audit_log`, "1"},
 		{"officers", `SELECT count(*) FROM officers`, "2"},
-		{"failed logins", `SELECT failed_logins FROM officers WHERE id = ?`, "1"},
+		{"new password", `SELECT password_hash || ' ' || credentials FROM officers WHERE id = ?`, "argon2id-hash-2 2"},
 	}
-	args := map[string][]any{"status": {rec.ID}, "assignment": {officer.ID, rec.ID}, "failed logins": {officer.ID}}
+	args := map[string][]any{"status": {rec.ID}, "assignment": {officer.ID, rec.ID}, "new password": {officer.ID}}
 	for _, c := range checks {
 		rows, err := db.Query(ctx, c.q, args[c.what]...)
 		if err != nil {

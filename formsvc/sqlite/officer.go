@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	sqlitelib "modernc.org/sqlite"
@@ -14,23 +13,18 @@ import (
 
 var _ formsvc.OfficerService = (*DB)(nil)
 
-const officerColumns = `id, username, role, disabled, totp_enabled, failed_logins, COALESCE(locked_until, ''), created_at, credentials`
+const officerColumns = `id, username, role, disabled, totp_enabled, NOT password_nfkc, created_at, credentials`
 
 func scanOfficer(row interface{ Scan(...any) error }, extra ...any) (*formsvc.Officer, error) {
 	var o formsvc.Officer
-	var locked, created string
-	dest := append([]any{&o.ID, &o.Username, &o.Role, &o.Disabled, &o.TOTPEnabled, &o.FailedLogins, &locked, &created, &o.Credentials}, extra...)
+	var created string
+	dest := append([]any{&o.ID, &o.Username, &o.Role, &o.Disabled, &o.TOTPEnabled, &o.LegacyHash, &created, &o.Credentials}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	var err error
 	if o.CreatedAt, err = parseTime(created); err != nil {
 		return nil, err
-	}
-	if locked != "" {
-		if o.LockedUntil, err = parseTime(locked); err != nil {
-			return nil, err
-		}
 	}
 	return &o, nil
 }
@@ -45,12 +39,13 @@ func isUnique(err error) bool {
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
-// CreateOfficer stores a new account and sets its ID.
+// CreateOfficer stores a new account and sets its ID. The hash is one of
+// formsvc.HashPassword (of the normalised password).
 func (db *DB) CreateOfficer(ctx context.Context, o *formsvc.Officer, passwordHash string) error {
 	err := db.write(ctx, func(w *wtx) error {
 		now := w.timestamp()
-		res, err := w.Exec(`INSERT INTO officers (username, role, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?)`, o.Username, o.Role, passwordHash, now, now)
+		res, err := w.Exec(`INSERT INTO officers (username, role, password_hash, password_nfkc, created_at, updated_at)
+			VALUES (?, ?, ?, 1, ?, ?)`, o.Username, o.Role, passwordHash, now, now)
 		if err != nil {
 			return err
 		}
@@ -129,9 +124,26 @@ func (db *DB) updateOfficer(ctx context.Context, id int64, set string, args ...a
 	return nil
 }
 
-// SetPassword replaces an account's password hash and unlocks it.
+// SetPassword replaces an account's password hash (one of
+// formsvc.HashPassword) and ends the sessions opened under the old one.
 func (db *DB) SetPassword(ctx context.Context, id int64, passwordHash string) error {
-	return db.updateOfficer(ctx, id, `password_hash = ?, failed_logins = 0, locked_until = NULL, credentials = credentials + 1`, passwordHash)
+	return db.updateOfficer(ctx, id, `password_hash = ?, password_nfkc = 1, credentials = credentials + 1`, passwordHash)
+}
+
+// UpgradePasswordHash replaces a hash made before passwords were
+// normalised by one of the normalised password, if the account still has
+// oldHash (a change meanwhile wins). Sessions go on: the password is the
+// same.
+func (db *DB) UpgradePasswordHash(ctx context.Context, id int64, oldHash, newHash string) error {
+	err := db.write(ctx, func(w *wtx) error {
+		_, err := w.Exec(`UPDATE officers SET password_hash = ?, password_nfkc = 1, updated_at = ?
+			WHERE id = ? AND password_hash = ? AND password_nfkc = 0`, newHash, w.timestamp(), id, oldHash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("upgrade password hash: %w", err)
+	}
+	return nil
 }
 
 // SetDisabled disables or enables an account; disabling ends its sessions
@@ -140,26 +152,16 @@ func (db *DB) SetDisabled(ctx context.Context, id int64, disabled bool) error {
 	return db.updateOfficer(ctx, id, `disabled = ?`, disabled)
 }
 
-// RecordLogin counts a failed login, locking the account after
-// MaxFailedLogins in a row, or clears the count after a good one.
-func (db *DB) RecordLogin(ctx context.Context, id int64, ok bool, now time.Time) error {
-	if ok {
-		return db.updateOfficer(ctx, id, `failed_logins = 0, locked_until = NULL`)
-	}
-	lock := now.Add(formsvc.LockDuration).UTC().Format(TimeFormat)
-	return db.updateOfficer(ctx, id, `failed_logins = failed_logins + 1,
-		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END`, formsvc.MaxFailedLogins, lock)
-}
-
 // SetTOTP stores an account's second-factor secret (encrypted) and
-// whether it is on; recovery code hashes replace the old ones.
+// whether it is on; recovery code hashes replace the old ones. The last
+// used time step starts again (UseTOTPStep) with the new secret.
 func (db *DB) SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error {
 	var sealed any
 	if secret != "" {
 		sealed = db.keys.Seal([]byte(secret), []byte("totp"))
 	}
 	return db.write(ctx, func(w *wtx) error {
-		if _, err := w.Exec(`UPDATE officers SET totp_secret = ?, totp_enabled = ?, updated_at = ? WHERE id = ?`,
+		if _, err := w.Exec(`UPDATE officers SET totp_secret = ?, totp_enabled = ?, totp_last_step = 0, updated_at = ? WHERE id = ?`,
 			sealed, enabled, w.timestamp(), id); err != nil {
 			return err
 		}
@@ -205,4 +207,58 @@ func (db *DB) UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (o
 		return err
 	})
 	return ok, err
+}
+
+// UseTOTPStep records that a code of time step step opened a login (or
+// confirmed an enrolment); ok is false if a code of that step or a later
+// one was used before. One statement decides, so two logins racing with
+// the same code cannot both win.
+func (db *DB) UseTOTPStep(ctx context.Context, id, step int64) (ok bool, err error) {
+	err = db.write(ctx, func(w *wtx) error {
+		res, err := w.Exec(`UPDATE officers SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, id, step)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("use totp step: %w", err)
+	}
+	return ok, nil
+}
+
+// Settings.
+const settingRequireTOTP = "require_totp"
+
+// RequireTOTP reports whether an admin requires the second factor of
+// every officer.
+func (db *DB) RequireTOTP(ctx context.Context) (bool, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, settingRequireTOTP).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read setting: %w", err)
+	}
+	return v == "1", nil
+}
+
+// SetRequireTOTP requires the second factor of every officer, or not.
+func (db *DB) SetRequireTOTP(ctx context.Context, on bool) error {
+	v := "0"
+	if on {
+		v = "1"
+	}
+	err := db.write(ctx, func(w *wtx) error {
+		_, err := w.Exec(`INSERT INTO settings (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingRequireTOTP, v)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set require totp: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,220 @@
+package console
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// Failed logins slow and then stop the address that makes them, never the
+// account: an account that anyone could lock is a way to lock out its
+// officer, and a lock shown only for existing names tells which names
+// exist. From the slowAfter-th failure in the window, each attempt from
+// the address first waits (firstDelay, doubling with each further
+// failure, at most maxDelay), before it asks for a hash slot; at
+// Config.LoginLimit failures the address is refused (429) until the
+// window has passed. Config.LoginGlobalLimit bounds failures from
+// everyone: beyond it every login is refused (503) for a while, so that
+// many addresses together cannot guess at the speed of many.
+const (
+	slowAfter  = 3
+	firstDelay = time.Second
+	maxDelay   = 8 * time.Second
+)
+
+// Vietnamese answers of the guard. They depend only on the address and on
+// everyone's failures, never on the name typed.
+const (
+	msgAddressStopped = "Máy này đã đăng nhập sai quá nhiều lần. Vui lòng đợi %s rồi thử lại, hoặc nhờ quản trị đặt lại mật khẩu nếu bạn đã quên."
+	msgAllStopped     = "Có quá nhiều lần đăng nhập sai vào hệ thống trong ít phút qua nên việc đăng nhập tạm dừng. Vui lòng đợi %s rồi thử lại."
+)
+
+// loginGuard counts failed password and second-factor checks per client
+// address (an IPv4 address or an IPv6 /64, from chi's client IP) and for
+// everyone. Addresses are held only in memory, as HMACs under a key that
+// lives as long as the process, and never logged or stored.
+type loginGuard struct {
+	key  []byte
+	addr *slidingCount // nil: no limit per address
+	all  *slidingCount // nil: no global cap
+	wait func(ctx context.Context, d time.Duration) error
+	mu   sync.Mutex // makes admit's look and count one step
+}
+
+func newLoginGuard(cfg Config, now func() time.Time) *loginGuard {
+	g := &loginGuard{key: make([]byte, 32), wait: cfg.LoginWait}
+	rand.Read(g.key)
+	if g.wait == nil {
+		g.wait = sleep
+	}
+	if cfg.LoginLimit > 0 {
+		g.addr = newSlidingCount(cfg.LoginLimit, cfg.LoginLimitPer, now)
+	}
+	if cfg.LoginGlobalLimit > 0 {
+		g.all = newSlidingCount(cfg.LoginGlobalLimit, cfg.LoginGlobalPer, now)
+	}
+	return g
+}
+
+// sleep waits d, or until ctx ends. It holds nothing: no hash slot, no
+// database connection.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// attempt is one password or code check let through: counted as a failure
+// from the start, so that attempts made at once see each other, and
+// uncounted if it succeeds.
+type attempt struct {
+	g          *loginGuard
+	addr       string
+	addrWindow time.Time
+	allWindow  time.Time
+}
+
+// refusal is the guard's answer to an attempt it does not let through.
+type refusal struct {
+	status int           // 429 for the address, 503 for everyone
+	retry  time.Duration // Retry-After
+	msg    string        // for the page
+}
+
+// admit lets an attempt from r's address through, after the wait its
+// address has earned, or refuses it: 429 for an address that failed too
+// often, 503 when everyone together did.
+func (g *loginGuard) admit(r *http.Request) (*attempt, *refusal) {
+	a := &attempt{g: g, addr: g.addrKey(r)}
+	g.mu.Lock()
+	if g.all != nil && g.all.rate("*") >= float64(g.all.n) {
+		g.mu.Unlock()
+		return nil, &refusal{http.StatusServiceUnavailable, g.all.per, fmt.Sprintf(msgAllStopped, waitWords(g.all.per))}
+	}
+	var failures int
+	if g.addr != nil {
+		rate := g.addr.rate(a.addr)
+		if rate >= float64(g.addr.n) {
+			g.mu.Unlock()
+			return nil, &refusal{http.StatusTooManyRequests, g.addr.per, fmt.Sprintf(msgAddressStopped, waitWords(g.addr.per))}
+		}
+		failures = int(math.Floor(rate))
+		a.addrWindow = g.addr.add(a.addr, 1)
+	}
+	if g.all != nil {
+		a.allWindow = g.all.add("*", 1)
+	}
+	g.mu.Unlock()
+	if d := loginDelay(failures); d > 0 {
+		if err := g.wait(r.Context(), d); err != nil {
+			a.succeeded() // the client left: nothing was tried
+			return nil, &refusal{http.StatusServiceUnavailable, time.Minute, formsvc.MsgBusyLogin}
+		}
+	}
+	return a, nil
+}
+
+// succeeded takes back the failure counted at admission: the check
+// passed, or never ran (no hash slot came free).
+func (a *attempt) succeeded() {
+	a.g.mu.Lock()
+	defer a.g.mu.Unlock()
+	if a.g.addr != nil {
+		a.g.addr.undo(a.addr, a.addrWindow)
+	}
+	if a.g.all != nil {
+		a.g.all.undo("*", a.allWindow)
+	}
+}
+
+// loginDelay is the wait before an attempt from an address with that many
+// failures in the window.
+func loginDelay(failures int) time.Duration {
+	if failures < slowAfter {
+		return 0
+	}
+	d := firstDelay
+	for range failures - slowAfter {
+		if d *= 2; d >= maxDelay {
+			return maxDelay
+		}
+	}
+	return d
+}
+
+// addrKey is r's client address (chi's middleware.GetClientIP; "" when
+// unknown, which is then one address of its own), IPv6 by /64, as an HMAC.
+func (g *loginGuard) addrKey(r *http.Request) string {
+	m := hmac.New(sha256.New, g.key)
+	m.Write([]byte(httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// header sets Retry-After for the refusal and returns its status.
+func (f *refusal) header(w http.ResponseWriter) int {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.retry.Seconds()))))
+	return f.status
+}
+
+// slidingCount counts per key over a sliding window (the previous window
+// weighted by how much of it still overlaps, as httprate does), in an
+// httprate.LimitCounter held in memory.
+type slidingCount struct {
+	n       int
+	per     time.Duration
+	offset  time.Duration // windows start when the count was made
+	now     func() time.Time
+	counter httprate.LimitCounter
+}
+
+func newSlidingCount(n int, per time.Duration, now func() time.Time) *slidingCount {
+	start := now().UTC()
+	return &slidingCount{n: n, per: per, now: now, offset: start.Sub(start.Truncate(per)),
+		counter: httprate.NewLocalLimitCounter(per)}
+}
+
+func (c *slidingCount) window(t time.Time) time.Time {
+	return t.Add(-c.offset).Truncate(c.per).Add(c.offset)
+}
+
+func (c *slidingCount) rate(key string) float64 {
+	now := c.now().UTC()
+	cur := c.window(now)
+	n, prev, _ := c.counter.Get(key, cur, cur.Add(-c.per))
+	return float64(prev)*float64(c.per-now.Sub(cur))/float64(c.per) + float64(n)
+}
+
+// add counts one for key and returns the window it was counted in.
+func (c *slidingCount) add(key string, n int) time.Time {
+	cur := c.window(c.now().UTC())
+	c.counter.IncrementBy(key, cur, n)
+	return cur
+}
+
+// undo takes back one counted in window w, if w is still the current
+// window (the counter keeps only the current one writable).
+func (c *slidingCount) undo(key string, w time.Time) {
+	if cur := c.window(c.now().UTC()); cur.Equal(w) {
+		if n, _, _ := c.counter.Get(key, cur, cur.Add(-c.per)); n > 0 {
+			c.counter.IncrementBy(key, cur, -1)
+		}
+	}
+}

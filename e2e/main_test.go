@@ -144,9 +144,9 @@ func (s *service) stop(t *testing.T) {
 	}
 }
 
-// findByReceipt opens the service's database with its key file, as the
-// officer side would, and finds a submission by its receipt.
-func (s *service) findByReceipt(t *testing.T, receipt string) *formsvc.Submission {
+// open opens the service's database with its key file, as the officer
+// side would, until the test ends.
+func (s *service) open(t *testing.T) (*sqlite.DB, *formsvc.Keys) {
 	t.Helper()
 	keys, err := formsvc.LoadOrCreateKeyFile(s.KeyPath)
 	if err != nil {
@@ -156,6 +156,14 @@ func (s *service) findByReceipt(t *testing.T, receipt string) *formsvc.Submissio
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() })
+	return db, keys
+}
+
+// findByReceipt finds a submission by its receipt.
+func (s *service) findByReceipt(t *testing.T, receipt string) *formsvc.Submission {
+	t.Helper()
+	db, keys := s.open(t)
 	defer db.Close()
 	r, ok := formsvc.ParseReceipt(receipt)
 	if !ok {
@@ -171,14 +179,7 @@ func (s *service) findByReceipt(t *testing.T, receipt string) *formsvc.Submissio
 // count is the number of submissions in the service's database.
 func (s *service) count(t *testing.T) int {
 	t.Helper()
-	keys, err := formsvc.LoadOrCreateKeyFile(s.KeyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(context.Background(), s.DBPath, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _ := s.open(t)
 	defer db.Close()
 	rows, err := db.Query(context.Background(), "SELECT count(*) FROM submissions")
 	if err != nil {

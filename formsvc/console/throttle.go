@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/httprate"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/window"
 )
 
 // Failed logins slow and then stop the address that makes them, never the
@@ -48,8 +49,8 @@ const (
 // lives as long as the process, and never logged or stored.
 type loginGuard struct {
 	key  []byte
-	addr *slidingCount // nil: no limit per address
-	all  *slidingCount // nil: no global cap
+	addr *window.Count // nil: no limit per address
+	all  *window.Count // nil: no global cap
 	wait func(ctx context.Context, d time.Duration) error
 	mu   sync.Mutex // makes admit's look and count one step
 }
@@ -61,10 +62,10 @@ func newLoginGuard(cfg Config, now func() time.Time) *loginGuard {
 		g.wait = sleep
 	}
 	if cfg.LoginLimit > 0 {
-		g.addr = newSlidingCount(cfg.LoginLimit, cfg.LoginLimitPer, now)
+		g.addr = window.New(cfg.LoginLimit, cfg.LoginLimitPer, now)
 	}
 	if cfg.LoginGlobalLimit > 0 {
-		g.all = newSlidingCount(cfg.LoginGlobalLimit, cfg.LoginGlobalPer, now)
+		g.all = window.New(cfg.LoginGlobalLimit, cfg.LoginGlobalPer, now)
 	}
 	return g
 }
@@ -105,22 +106,22 @@ type refusal struct {
 func (g *loginGuard) admit(r *http.Request) (*attempt, *refusal) {
 	a := &attempt{g: g, addr: g.addrKey(r)}
 	g.mu.Lock()
-	if g.all != nil && g.all.rate("*") >= float64(g.all.n) {
+	if g.all != nil && g.all.Rate("*") >= float64(g.all.N) {
 		g.mu.Unlock()
-		return nil, &refusal{http.StatusServiceUnavailable, g.all.per, fmt.Sprintf(msgAllStopped, waitWords(g.all.per))}
+		return nil, &refusal{http.StatusServiceUnavailable, g.all.Per, fmt.Sprintf(msgAllStopped, waitWords(g.all.Per))}
 	}
 	var failures int
 	if g.addr != nil {
-		rate := g.addr.rate(a.addr)
-		if rate >= float64(g.addr.n) {
+		rate := g.addr.Rate(a.addr)
+		if rate >= float64(g.addr.N) {
 			g.mu.Unlock()
-			return nil, &refusal{http.StatusTooManyRequests, g.addr.per, fmt.Sprintf(msgAddressStopped, waitWords(g.addr.per))}
+			return nil, &refusal{http.StatusTooManyRequests, g.addr.Per, fmt.Sprintf(msgAddressStopped, waitWords(g.addr.Per))}
 		}
 		failures = int(math.Floor(rate))
-		a.addrWindow = g.addr.add(a.addr, 1)
+		a.addrWindow = g.addr.Add(a.addr, 1)
 	}
 	if g.all != nil {
-		a.allWindow = g.all.add("*", 1)
+		a.allWindow = g.all.Add("*", 1)
 	}
 	g.mu.Unlock()
 	if d := loginDelay(failures); d > 0 {
@@ -138,10 +139,10 @@ func (a *attempt) succeeded() {
 	a.g.mu.Lock()
 	defer a.g.mu.Unlock()
 	if a.g.addr != nil {
-		a.g.addr.undo(a.addr, a.addrWindow)
+		a.g.addr.Undo(a.addr, a.addrWindow)
 	}
 	if a.g.all != nil {
-		a.g.all.undo("*", a.allWindow)
+		a.g.all.Undo("*", a.allWindow)
 	}
 }
 
@@ -172,49 +173,4 @@ func (g *loginGuard) addrKey(r *http.Request) string {
 func (f *refusal) header(w http.ResponseWriter) int {
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.retry.Seconds()))))
 	return f.status
-}
-
-// slidingCount counts per key over a sliding window (the previous window
-// weighted by how much of it still overlaps, as httprate does), in an
-// httprate.LimitCounter held in memory.
-type slidingCount struct {
-	n       int
-	per     time.Duration
-	offset  time.Duration // windows start when the count was made
-	now     func() time.Time
-	counter httprate.LimitCounter
-}
-
-func newSlidingCount(n int, per time.Duration, now func() time.Time) *slidingCount {
-	start := now().UTC()
-	return &slidingCount{n: n, per: per, now: now, offset: start.Sub(start.Truncate(per)),
-		counter: httprate.NewLocalLimitCounter(per)}
-}
-
-func (c *slidingCount) window(t time.Time) time.Time {
-	return t.Add(-c.offset).Truncate(c.per).Add(c.offset)
-}
-
-func (c *slidingCount) rate(key string) float64 {
-	now := c.now().UTC()
-	cur := c.window(now)
-	n, prev, _ := c.counter.Get(key, cur, cur.Add(-c.per))
-	return float64(prev)*float64(c.per-now.Sub(cur))/float64(c.per) + float64(n)
-}
-
-// add counts one for key and returns the window it was counted in.
-func (c *slidingCount) add(key string, n int) time.Time {
-	cur := c.window(c.now().UTC())
-	c.counter.IncrementBy(key, cur, n)
-	return cur
-}
-
-// undo takes back one counted in window w, if w is still the current
-// window (the counter keeps only the current one writable).
-func (c *slidingCount) undo(key string, w time.Time) {
-	if cur := c.window(c.now().UTC()); cur.Equal(w) {
-		if n, _, _ := c.counter.Get(key, cur, cur.Add(-c.per)); n > 0 {
-			c.counter.IncrementBy(key, cur, -1)
-		}
-	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/httprate"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/window"
 )
 
 // Limit is at most N requests per window Per; N 0 turns the limit off.
@@ -212,38 +213,16 @@ func (s *Server) limiter(l Limit, times int, key func(*http.Request) string, f *
 	}
 }
 
-// ceiling counts accepted requests over a sliding window (the previous
-// window weighted by how much of it still overlaps, as httprate does),
-// through an httprate.LimitCounter so that it can live elsewhere than in
-// this process.
-type ceiling struct {
-	n       int
-	per     time.Duration
-	offset  time.Duration // windows start when the ceiling was made
-	now     func() time.Time
-	counter httprate.LimitCounter
-}
+// ceiling counts accepted requests for everyone over a sliding window.
+type ceiling struct{ c *window.Count }
 
 func newCeiling(n int, per time.Duration, now func() time.Time) *ceiling {
-	start := now().UTC()
-	return &ceiling{n: n, per: per, now: now, offset: start.Sub(start.Truncate(per)),
-		counter: httprate.NewLocalLimitCounter(per)}
+	return &ceiling{window.New(n, per, now)}
 }
 
-func (c *ceiling) window(t time.Time) time.Time {
-	return t.Add(-c.offset).Truncate(c.per).Add(c.offset)
-}
-
-func (c *ceiling) rate() float64 {
-	now := c.now().UTC()
-	cur := c.window(now)
-	n, prev, _ := c.counter.Get("*", cur, cur.Add(-c.per))
-	return float64(prev)*float64(c.per-now.Sub(cur))/float64(c.per) + float64(n)
-}
-
-func (c *ceiling) add()          { c.counter.Increment("*", c.window(c.now().UTC())) }
-func (c *ceiling) full() bool    { return c.rate() >= float64(c.n) }
-func (c *ceiling) pressed() bool { return c.rate() >= float64(c.n)/2 }
+func (c *ceiling) add()          { c.c.Add("*", 1) }
+func (c *ceiling) full() bool    { return c.c.Rate("*") >= float64(c.c.N) }
+func (c *ceiling) pressed() bool { return c.c.Rate("*") >= float64(c.c.N)/2 }
 
 func newLimitKey() []byte {
 	k := make([]byte, 32)

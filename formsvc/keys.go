@@ -93,8 +93,10 @@ func createKeyFile(path string) error {
 	return nil
 }
 
-// Seal encrypts plaintext; aad binds the ciphertext to its record so that
-// it cannot be moved to another one. The nonce is prepended.
+// Seal encrypts plaintext. aad, the additional data, must name the
+// value's own place (the store uses table, column, row and record: see
+// formsvc/sqlite/seal.go), so that the ciphertext does not open anywhere
+// else. The nonce is prepended.
 func (k *Keys) Seal(plaintext, aad []byte) []byte {
 	nonce := make([]byte, k.AEAD.NonceSize(), k.AEAD.NonceSize()+len(plaintext)+k.AEAD.Overhead())
 	rand.Read(nonce)

@@ -170,6 +170,16 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 		write.Close()
 		return nil, fmt.Errorf("open db for reading: %w", err)
 	}
+	if keys != nil {
+		if err := db.keyed(); err != nil {
+			db.read.Close()
+			for _, st := range db.prepared {
+				st.Close()
+			}
+			write.Close()
+			return nil, err
+		}
+	}
 	go db.writer()
 	return db, nil
 }
@@ -183,7 +193,8 @@ const (
 
 // hotStatements are prepared once on the write connection, not parsed
 // again for every submission.
-var hotStatements = []string{qSavepoint, qRollbackTo, qRelease, qInsertSubmission, qInsertService, qInsertPhoto}
+var hotStatements = []string{qSavepoint, qRollbackTo, qRelease, qInsertSubmission, qInsertService, qInsertPhoto,
+	qNextID["submissions"], qNextID["photos"]}
 
 func (db *DB) prepare(ctx context.Context) error {
 	db.prepared = make(map[string]*sql.Stmt, len(hotStatements))
@@ -224,12 +235,19 @@ func migrate(ctx context.Context, conn *sql.DB) error {
 		return err
 	}
 	sort.Strings(names)
+	seen := map[int]string{}
 	for _, name := range names {
 		base := filepath.Base(name)
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
+		// Two files with one number (branches merged) would leave the
+		// second one never applied.
+		if other, ok := seen[version]; ok {
+			return fmt.Errorf("migrations %s and %s have the same number", other, base)
+		}
+		seen[version] = base
 		if err := applyMigration(ctx, conn, name, version); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
@@ -328,6 +346,12 @@ func (w *wtx) Exec(q string, args ...any) (sql.Result, error) {
 		return w.tx.StmtContext(writeCtx, st).ExecContext(writeCtx, args...)
 	}
 	return w.tx.ExecContext(writeCtx, q, args...)
+}
+
+// Query runs a statement that returns rows (close them before the next
+// statement).
+func (w *wtx) Query(q string, args ...any) (*sql.Rows, error) {
+	return w.tx.QueryContext(writeCtx, q, args...)
 }
 
 // QueryRow runs a statement that returns at most one row; one of

@@ -1,0 +1,153 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// ErrWrongKey is returned by Open when the key does not open the
+// database's records: another database's key, or a new one made by
+// mistake. Nothing was changed.
+var ErrWrongKey = errors.New("sqlite: the key does not belong to this database")
+
+// A sealedColumn is a column that holds sealed values, and how to read it.
+type sealedColumn struct {
+	table, column string
+	// rows selects row id, record id (0 if none), kind ('' if none),
+	// receipt hash (submissions only) and the sealed value of the rows
+	// after a row id, in id order, at most a limit; NULL values are left
+	// out.
+	rows string
+	// legacy is the additional data of values sealed before they were
+	// bound to their place (kind only, or a constant): see reseal.
+	legacy func(formsvc.Kind) []byte
+	// batch bounds the rows held in memory at once (photos are large).
+	batch int
+}
+
+var sealedColumns = []sealedColumn{
+	{"submissions", "content", `SELECT id, id, kind, receipt_hash, content FROM submissions
+		WHERE id > ? ORDER BY id LIMIT ?`,
+		func(k formsvc.Kind) []byte { return []byte("submission content:" + string(k)) }, 512},
+	{"photos", "data", `SELECT p.id, p.submission_id, s.kind, NULL, p.data FROM photos p JOIN submissions s ON s.id = p.submission_id
+		WHERE p.id > ? ORDER BY p.id LIMIT ?`,
+		func(k formsvc.Kind) []byte { return []byte("submission photo:" + string(k)) }, 8},
+	{"messages", "body", `SELECT m.id, m.submission_id, s.kind, NULL, m.body FROM messages m JOIN submissions s ON s.id = m.submission_id
+		WHERE m.id > ? ORDER BY m.id LIMIT ?`,
+		func(k formsvc.Kind) []byte { return []byte("message:" + string(k)) }, 512},
+	{"notes", "body", `SELECT n.id, n.submission_id, s.kind, NULL, n.body FROM notes n JOIN submissions s ON s.id = n.submission_id
+		WHERE n.id > ? ORDER BY n.id LIMIT ?`,
+		func(k formsvc.Kind) []byte { return []byte("note:" + string(k)) }, 512},
+	{"status_history", "note", `SELECT h.id, h.submission_id, s.kind, NULL, h.note FROM status_history h JOIN submissions s ON s.id = h.submission_id
+		WHERE h.id > ? ORDER BY h.id LIMIT ?`,
+		func(k formsvc.Kind) []byte { return []byte("status note:" + string(k)) }, 512},
+	{"officers", "totp_secret", `SELECT id, 0, '', NULL, totp_secret FROM officers
+		WHERE id > ? AND totp_secret IS NOT NULL ORDER BY id LIMIT ?`,
+		func(formsvc.Kind) []byte { return []byte("totp") }, 512},
+}
+
+// sealedRow is one row of a sealedColumn.
+type sealedRow struct {
+	place
+	sealed []byte
+}
+
+// page reads the rows of c after row id after.
+func (c sealedColumn) page(w *wtx, after int64) ([]sealedRow, error) {
+	rows, err := w.Query(c.rows, after, c.batch)
+	if err != nil {
+		return nil, fmt.Errorf("read %s.%s: %w", c.table, c.column, err)
+	}
+	defer rows.Close()
+	var out []sealedRow
+	for rows.Next() {
+		r := sealedRow{place: place{table: c.table, column: c.column}}
+		if err := rows.Scan(&r.row, &r.submission, &r.kind, &r.receipt, &r.sealed); err != nil {
+			return nil, fmt.Errorf("read %s.%s: %w", c.table, c.column, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// keyed runs the steps that need the key, each once, in one transaction
+// on the write connection. Like the SQL migrations it runs in Open,
+// before the writer starts, so it is not counted among the writer's
+// commits; a process that opens the database meanwhile waits for the
+// lock, then finds the steps done.
+func (db *DB) keyed() error {
+	tx, err := db.wdb.BeginTx(writeCtx, nil)
+	if err != nil {
+		return fmt.Errorf("keyed migrations: begin: %w", err)
+	}
+	defer tx.Rollback()
+	w := &wtx{tx: tx, db: db, now: db.now()}
+	if err := db.reseal(w); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("keyed migrations: commit: %w", err)
+	}
+	return nil
+}
+
+// resealName records in keyed_migrations that every sealed value was
+// bound to its place.
+const resealName = "seal each value for its own place"
+
+// reseal binds the values sealed before places existed (their additional
+// data named only the kind of record) to their places: each is opened the
+// old way and sealed again for its row, in the transaction that records
+// the step as done. A value that does not open the old way (damaged, or
+// already moved) is left as it is: it will not open in its place either,
+// and exports count it as unreadable. If values exist and none opens, the
+// key is not this database's: nothing changes and Open fails.
+func (db *DB) reseal(w *wtx) error {
+	var done int
+	if err := w.QueryRow(`SELECT count(*) FROM keyed_migrations WHERE name = ?`, resealName).Scan(&done); err != nil {
+		return fmt.Errorf("reseal: %w", err)
+	}
+	if done > 0 {
+		return nil
+	}
+	opened, failed := 0, 0
+	for _, c := range sealedColumns {
+		update := `UPDATE ` + c.table + ` SET ` + c.column + ` = ? WHERE id = ?`
+		for after := int64(0); ; {
+			rows, err := c.page(w, after)
+			if err != nil {
+				return fmt.Errorf("reseal: %w", err)
+			}
+			if len(rows) == 0 {
+				break
+			}
+			for _, r := range rows {
+				after = r.row
+				plain, err := db.keys.Open(r.sealed, c.legacy(r.kind))
+				if err != nil {
+					if _, err := db.open(r.sealed, r.place); err == nil {
+						opened++ // already in its place
+					} else {
+						failed++
+					}
+					continue
+				}
+				opened++
+				if _, err := w.Exec(update, db.seal(plain, r.place), r.row); err != nil {
+					return fmt.Errorf("reseal %s.%s of row %d: %w", c.table, c.column, r.row, err)
+				}
+			}
+		}
+	}
+	if failed > 0 && opened == 0 {
+		return fmt.Errorf("%w: none of %d sealed values opens with it", ErrWrongKey, failed)
+	}
+	detail := fmt.Sprintf("%d values sealed again, %d left as they were (they did not open)", opened, failed)
+	if _, err := w.Exec(`INSERT INTO keyed_migrations (name, applied_at, detail) VALUES (?, ?, ?)`,
+		resealName, w.timestamp(), detail); err != nil {
+		return fmt.Errorf("reseal: %w", err)
+	}
+	return nil
+}

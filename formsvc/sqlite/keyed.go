@@ -1,8 +1,12 @@
 package sqlite
 
 import (
+	"context"
+	"crypto/hmac"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
@@ -84,8 +88,21 @@ func (db *DB) keyed() error {
 	}
 	defer tx.Rollback()
 	w := &wtx{tx: tx, db: db, now: db.now()}
+	var check []byte
+	err = w.QueryRow(`SELECT value FROM key_check WHERE id = 1`).Scan(&check)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read key check: %w", err)
+	}
+	if check != nil && !hmac.Equal(check, db.keys.Check()) {
+		return fmt.Errorf("%w: its check value differs", ErrWrongKey)
+	}
 	if err := db.reseal(w); err != nil {
 		return err
+	}
+	if check == nil {
+		if err := db.recordKey(w); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("keyed migrations: commit: %w", err)
@@ -150,4 +167,70 @@ func (db *DB) reseal(w *wtx) error {
 		return fmt.Errorf("reseal: %w", err)
 	}
 	return nil
+}
+
+// recordKey stores the key's check value in a database that has none: a
+// new one, or one from before the check. The key must open a sealed value
+// if there is any (the first few of each column are tried: one damaged
+// value does not make a key wrong).
+func (db *DB) recordKey(w *wtx) error {
+	found := 0
+	for _, c := range sealedColumns {
+		c.batch = min(c.batch, 16)
+		rows, err := c.page(w, 0)
+		if err != nil {
+			return fmt.Errorf("key check: %w", err)
+		}
+		for _, r := range rows {
+			found++
+			if _, err := db.open(r.sealed, r.place); err == nil {
+				return db.insertCheck(w)
+			}
+		}
+	}
+	if found > 0 {
+		return fmt.Errorf("%w: none of %d sealed values tried opens with it", ErrWrongKey, found)
+	}
+	return db.insertCheck(w)
+}
+
+func (db *DB) insertCheck(w *wtx) error {
+	if _, err := w.Exec(`INSERT INTO key_check (id, value, created_at) VALUES (1, ?, ?)`, db.keys.Check(), w.timestamp()); err != nil {
+		return fmt.Errorf("store key check: %w", err)
+	}
+	return nil
+}
+
+// HoldsData reports whether the database at path holds anything a key
+// protects or that belongs to one: a key check value, a record or an
+// officer's account. A database that does not exist, or holds none of
+// these, is new: only for such a database may a new key file be made.
+// HoldsData does not create the file.
+func HoldsData(ctx context.Context, path string) (bool, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	conn, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	for _, table := range []string{"key_check", "submissions", "officers"} {
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil {
+			return false, fmt.Errorf("read %s: %w", path, err)
+		}
+		if n == 0 {
+			continue
+		}
+		if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+`)`).Scan(&n); err != nil {
+			return false, fmt.Errorf("read %s: %w", path, err)
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
 }

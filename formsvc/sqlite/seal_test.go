@@ -334,3 +334,88 @@ func TestSwappedSealedValuesDoNotOpen(t *testing.T) {
 		})
 	}
 }
+
+// The database keeps its key's check value from the first open: another
+// key is refused even before the database holds a record.
+func TestDatabaseRecognisesItsKey(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "formsvc.db")
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || held {
+		t.Fatalf("HoldsData of a missing file = %v, %v", held, err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("HoldsData made the file: %v", err)
+	}
+	// Opened by a tool without a key: the schema, nothing of a key.
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || held {
+		t.Fatalf("HoldsData of an empty schema = %v, %v", held, err)
+	}
+	keys := testKeys(t)
+	db, err = sqlite.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check []byte
+	scanRow(t, db, `SELECT value FROM key_check`, nil, &check)
+	if !bytes.Equal(check, keys.Check()) {
+		t.Errorf("stored check value %x, want the key's %x", check, keys.Check())
+	}
+	db.Close()
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || !held {
+		t.Errorf("HoldsData after a keyed open = %v, %v; want true", held, err)
+	}
+	other, _ := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
+	if db, err := sqlite.Open(ctx, path, other); !errors.Is(err, sqlite.ErrWrongKey) {
+		if err == nil {
+			db.Close()
+		}
+		t.Fatalf("Open with another key: %v, want ErrWrongKey", err)
+	}
+	db, err = sqlite.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatalf("Open with its key after a refused one: %v", err)
+	}
+	db.Close()
+}
+
+// A database from before the check gets its key's check value once the
+// key has opened its values; HoldsData sees its records.
+func TestLegacyDatabaseGetsItsCheckValue(t *testing.T) {
+	ctx := context.Background()
+	path := copyLegacy(t)
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || !held {
+		t.Fatalf("HoldsData of the legacy database = %v, %v; want true", held, err)
+	}
+	keys := testKeys(t)
+	db, err := sqlite.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check []byte
+	scanRow(t, db, `SELECT value FROM key_check`, nil, &check)
+	if !bytes.Equal(check, keys.Check()) {
+		t.Errorf("stored check value %x, want the key's %x", check, keys.Check())
+	}
+	// Without its check value (deleted), the database still refuses a key
+	// that opens none of its values, now sealed for their places.
+	if err := db.Exec(ctx, `DELETE FROM key_check`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	other, _ := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
+	if db, err := sqlite.Open(ctx, path, other); !errors.Is(err, sqlite.ErrWrongKey) {
+		if err == nil {
+			db.Close()
+		}
+		t.Fatalf("Open with another key, no check value: %v, want ErrWrongKey", err)
+	}
+	if db, err = sqlite.Open(ctx, path, keys); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}

@@ -6,3 +6,14 @@ CREATE TABLE keyed_migrations (
     applied_at TEXT NOT NULL,
     detail     TEXT NOT NULL DEFAULT ''
 );
+
+-- Which key file the database belongs to: the key's check value (an HMAC
+-- of a fixed label under a key derived from the key file, never the key).
+-- One row, written by the service the first time it opens the database
+-- with a key that opens its sealed values. Every command refuses to start
+-- with a key file whose check value differs.
+CREATE TABLE key_check (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    value      BLOB    NOT NULL,
+    created_at TEXT    NOT NULL
+);

@@ -30,7 +30,13 @@ const exportBatch = 256
 // memory. Reading rows and decrypting them run on two goroutines, so a
 // large export uses both cores. Only call it for an officer whose role may
 // see f.Kinds.
-func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error) error {
+//
+// A record that does not open (its content damaged, moved from another
+// record, or sealed under another key) goes to skip, with its clear fields
+// (id, kind, reference, status, dates) and why, and the export goes on;
+// with a nil skip it ends the export with an error.
+func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error,
+	skip func(*formsvc.Submission, error)) error {
 	names, err := db.officerNames(ctx)
 	if err != nil {
 		return err
@@ -87,8 +93,13 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 			r := &batch[i]
 			s := &r.s
 			if err := db.finishRecord(r, names, photos, &plain); err != nil {
-				cancel()
-				return err
+				if skip == nil {
+					cancel()
+					return err
+				}
+				s.Content = formsvc.Content{}
+				skip(s, err)
+				continue
 			}
 			if err := fn(s); err != nil {
 				cancel()

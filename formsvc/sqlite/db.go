@@ -130,6 +130,9 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
+	if err := private(path); err != nil {
+		return nil, err
+	}
 	busyMS := strconv.FormatInt(o.lockTimeout.Milliseconds(), 10)
 	dsn := "file:" + path + "?_pragma=busy_timeout(" + busyMS + ")&" + pragmas
 	// The writer keeps more pages in memory than a reader: every
@@ -182,6 +185,43 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 	}
 	go db.writer()
 	return db, nil
+}
+
+// private makes the database file 0600 before SQLite opens it, whatever
+// the umask: a new one is created so (SQLite would make it 0644 less the
+// umask), and one from before loses any permission for group and others,
+// as do its WAL and shared-memory files. SQLite creates those two with the
+// database file's permissions, so they are 0600 from then on.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = f.Chmod(0o600) // the umask may have taken more
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("create database file: %w", err)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&^0o077); err != nil {
+				return fmt.Errorf("make %s readable by its owner only: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Statements of the group commit itself.

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	sqlitelib "modernc.org/sqlite" // also registers the "sqlite" driver
@@ -579,7 +580,8 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // SessionStore is the officers' session store (alexedwards/scs's SQLite
-// store) in this database. It runs its statements on the write
+// store) in this database, keeping each session under its token's
+// SHA-256 (hashedTokens). It runs its statements on the write
 // connection, outside the writer's queue, and that is safe: the pool has
 // one connection, which database/sql keeps for a transaction until it
 // ends, so a session statement runs between two of the writer's
@@ -587,6 +589,6 @@ func parseTime(s string) (time.Time, error) {
 // Find, Commit and Delete use context.Background), so no request's
 // cancellation can interrupt it. A lock held by another process makes it
 // wait like the writer, up to the lock timeout.
-func (db *DB) SessionStore() *sqlite3store.SQLite3Store {
-	return sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute)
+func (db *DB) SessionStore() scs.Store {
+	return hashedTokens{store: sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute)}
 }

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -418,4 +419,31 @@ func TestLegacyDatabaseGetsItsCheckValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+}
+
+// Sessions stored before their tokens were hashed (the cookie's value as
+// the key) are gone after the upgrade: officers sign in again.
+func TestSessionsWithRawTokensGoAtUpgrade(t *testing.T) {
+	path := copyLegacy(t)
+	conn, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ('RAW-COOKIE-VALUE', x'00', julianday('now') + 1)`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	db, err := sqlite.Open(context.Background(), path, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	scanRow(t, db, `SELECT count(*) FROM sessions`, nil, &n)
+	if n != 0 {
+		t.Errorf("%d sessions left from before, want 0", n)
+	}
+	if _, found, err := db.SessionStore().Find("RAW-COOKIE-VALUE"); found || err != nil {
+		t.Errorf("the old cookie finds a session: %v, %v", found, err)
+	}
 }

@@ -17,3 +17,8 @@ CREATE TABLE key_check (
     value      BLOB    NOT NULL,
     created_at TEXT    NOT NULL
 );
+
+-- Officers' sessions are kept under the SHA-256 of their token from now on
+-- (the cookie's value is never stored). The rows of raw tokens go now
+-- (secure_delete overwrites them): officers sign in again once.
+DELETE FROM sessions;

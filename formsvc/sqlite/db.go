@@ -235,7 +235,7 @@ const (
 // hotStatements are prepared once on the write connection, not parsed
 // again for every submission.
 var hotStatements = []string{qSavepoint, qRollbackTo, qRelease, qInsertSubmission, qInsertService, qInsertPhoto,
-	qNextID["submissions"], qNextID["photos"]}
+	qNextID["submissions"]}
 
 func (db *DB) prepare(ctx context.Context) error {
 	db.prepared = make(map[string]*sql.Stmt, len(hotStatements))

@@ -19,10 +19,9 @@ var ErrWrongKey = errors.New("sqlite: the key does not belong to this database")
 // A sealedColumn is a column that holds sealed values, and how to read it.
 type sealedColumn struct {
 	table, column string
-	// rows selects row id, record id (0 if none), kind ('' if none),
-	// receipt hash (submissions only) and the sealed value of the rows
-	// after a row id, in id order, at most a limit; NULL values are left
-	// out.
+	// rows selects the row id, then the place's row, record id, kind and
+	// receipt hash (see place), and the sealed value, of the rows after a
+	// row id, in id order, at most a limit; NULL values are left out.
 	rows string
 	// legacy is the additional data of values sealed before they were
 	// bound to their place (kind only, or a constant): see reseal.
@@ -32,28 +31,30 @@ type sealedColumn struct {
 }
 
 var sealedColumns = []sealedColumn{
-	{"submissions", "content", `SELECT id, id, kind, receipt_hash, content FROM submissions
+	{"submissions", "content", `SELECT id, id, id, kind, receipt_hash, content FROM submissions
 		WHERE id > ? ORDER BY id LIMIT ?`,
 		func(k formsvc.Kind) []byte { return []byte("submission content:" + string(k)) }, 512},
-	{"photos", "data", `SELECT p.id, p.submission_id, s.kind, NULL, p.data FROM photos p JOIN submissions s ON s.id = p.submission_id
+	{"photos", "data", `SELECT p.id, (SELECT count(*) FROM photos q WHERE q.submission_id = p.submission_id AND q.id < p.id),
+			0, s.kind, s.receipt_hash, p.data FROM photos p JOIN submissions s ON s.id = p.submission_id
 		WHERE p.id > ? ORDER BY p.id LIMIT ?`,
 		func(k formsvc.Kind) []byte { return []byte("submission photo:" + string(k)) }, 8},
-	{"messages", "body", `SELECT m.id, m.submission_id, s.kind, NULL, m.body FROM messages m JOIN submissions s ON s.id = m.submission_id
+	{"messages", "body", `SELECT m.id, m.id, m.submission_id, s.kind, NULL, m.body FROM messages m JOIN submissions s ON s.id = m.submission_id
 		WHERE m.id > ? ORDER BY m.id LIMIT ?`,
 		func(k formsvc.Kind) []byte { return []byte("message:" + string(k)) }, 512},
-	{"notes", "body", `SELECT n.id, n.submission_id, s.kind, NULL, n.body FROM notes n JOIN submissions s ON s.id = n.submission_id
+	{"notes", "body", `SELECT n.id, n.id, n.submission_id, s.kind, NULL, n.body FROM notes n JOIN submissions s ON s.id = n.submission_id
 		WHERE n.id > ? ORDER BY n.id LIMIT ?`,
 		func(k formsvc.Kind) []byte { return []byte("note:" + string(k)) }, 512},
-	{"status_history", "note", `SELECT h.id, h.submission_id, s.kind, NULL, h.note FROM status_history h JOIN submissions s ON s.id = h.submission_id
+	{"status_history", "note", `SELECT h.id, h.id, h.submission_id, s.kind, NULL, h.note FROM status_history h JOIN submissions s ON s.id = h.submission_id
 		WHERE h.id > ? ORDER BY h.id LIMIT ?`,
 		func(k formsvc.Kind) []byte { return []byte("status note:" + string(k)) }, 512},
-	{"officers", "totp_secret", `SELECT id, 0, '', NULL, totp_secret FROM officers
+	{"officers", "totp_secret", `SELECT id, id, 0, '', NULL, totp_secret FROM officers
 		WHERE id > ? AND totp_secret IS NOT NULL ORDER BY id LIMIT ?`,
 		func(formsvc.Kind) []byte { return []byte("totp") }, 512},
 }
 
 // sealedRow is one row of a sealedColumn.
 type sealedRow struct {
+	id int64
 	place
 	sealed []byte
 }
@@ -68,7 +69,7 @@ func (c sealedColumn) page(w *wtx, after int64) ([]sealedRow, error) {
 	var out []sealedRow
 	for rows.Next() {
 		r := sealedRow{place: place{table: c.table, column: c.column}}
-		if err := rows.Scan(&r.row, &r.submission, &r.kind, &r.receipt, &r.sealed); err != nil {
+		if err := rows.Scan(&r.id, &r.row, &r.submission, &r.kind, &r.receipt, &r.sealed); err != nil {
 			return nil, fmt.Errorf("read %s.%s: %w", c.table, c.column, err)
 		}
 		out = append(out, r)
@@ -141,7 +142,7 @@ func (db *DB) reseal(w *wtx) error {
 				break
 			}
 			for _, r := range rows {
-				after = r.row
+				after = r.id
 				plain, err := db.keys.Open(r.sealed, c.legacy(r.kind))
 				if err != nil {
 					if _, err := db.open(r.sealed, r.place); err == nil {
@@ -152,8 +153,8 @@ func (db *DB) reseal(w *wtx) error {
 					continue
 				}
 				opened++
-				if _, err := w.Exec(update, db.seal(plain, r.place), r.row); err != nil {
-					return fmt.Errorf("reseal %s.%s of row %d: %w", c.table, c.column, r.row, err)
+				if _, err := w.Exec(update, db.seal(plain, r.place), r.id); err != nil {
+					return fmt.Errorf("reseal %s.%s of row %d: %w", c.table, c.column, r.id, err)
 				}
 			}
 		}

@@ -10,18 +10,24 @@ import (
 
 // A place is where a sealed value lives: its table and column, its row,
 // and for what belongs to a record (the record itself, its photos,
-// messages, notes and status notes) that record's id and kind. It is the
-// additional data of the value's AEAD, so a sealed value opens only in
-// its own place: copied or moved to another row, column or record, or
-// left in a record whose kind was changed, it does not open. A record's
-// content is also bound to its receipt's hash, so that swapping two
-// records' receipts does not show one reporter the other's record.
+// messages, notes and status notes) that record's id or receipt, and its
+// kind. It is the additional data of the value's AEAD, so a sealed value
+// opens only in its own place: copied or moved to another row, column or
+// record, or left in a record whose kind was changed, it does not open. A
+// record's content is bound to its id and its receipt's hash, so that
+// swapping two records' receipts does not show one reporter the other's
+// record.
+//
+// A photo is bound to its record's receipt hash and kind and to its
+// position among the record's photos (0, 1, 2 by id): all known before
+// the row exists, so photos (megabytes) are sealed before the write, not
+// in the writer's transaction, which every other write waits for.
 type place struct {
 	table, column string
-	row           int64
-	submission    int64 // 0 for what belongs to no record (an officer's TOTP secret)
-	kind          formsvc.Kind
-	receipt       []byte // submissions.content only
+	row           int64        // the row's id; a photo's position in its record
+	submission    int64        // the record's id; 0 for a photo, and for what belongs to no record
+	kind          formsvc.Kind // the record's kind; "" for what belongs to no record
+	receipt       []byte       // the record's receipt hash: its content, and its photos
 }
 
 // aadVersion starts every place: a later scheme must not collide.
@@ -36,7 +42,7 @@ func (p place) aad() []byte {
 	b = append(b, p.column...)
 	b = append(b, 0)
 	b = strconv.AppendInt(b, p.row, 10)
-	if p.submission != 0 {
+	if p.submission != 0 || p.kind != "" {
 		b = append(b, 0)
 		b = strconv.AppendInt(b, p.submission, 10)
 		b = append(b, 0)
@@ -53,8 +59,8 @@ func contentPlace(id int64, k formsvc.Kind, receipt []byte) place {
 	return place{table: "submissions", column: "content", row: id, submission: id, kind: k, receipt: receipt}
 }
 
-func photoPlace(id int64, s *formsvc.Submission) place {
-	return place{table: "photos", column: "data", row: id, submission: s.ID, kind: s.Kind}
+func photoPlace(position int, k formsvc.Kind, receipt []byte) place {
+	return place{table: "photos", column: "data", row: int64(position), kind: k, receipt: receipt}
 }
 
 func messagePlace(id int64, s *formsvc.Submission) place {
@@ -83,7 +89,7 @@ var ErrUnreadable = errors.New("sqlite: sealed value does not open in its place"
 func (db *DB) open(sealed []byte, p place) ([]byte, error) {
 	plain, err := db.keys.Open(sealed, p.aad())
 	if err != nil {
-		return nil, fmt.Errorf("%s.%s of row %d: %w: %w", p.table, p.column, p.row, ErrUnreadable, err)
+		return nil, fmt.Errorf("%s.%s at %d: %w: %w", p.table, p.column, p.row, ErrUnreadable, err)
 	}
 	return plain, nil
 }
@@ -106,7 +112,6 @@ func (w *wtx) nextID(table string) (int64, error) {
 
 var qNextID = map[string]string{
 	"submissions":    `SELECT COALESCE(MAX(id), 0) + 1 FROM submissions`,
-	"photos":         `SELECT COALESCE(MAX(id), 0) + 1 FROM photos`,
 	"messages":       `SELECT COALESCE(MAX(id), 0) + 1 FROM messages`,
 	"notes":          `SELECT COALESCE(MAX(id), 0) + 1 FROM notes`,
 	"status_history": `SELECT COALESCE(MAX(id), 0) + 1 FROM status_history`,

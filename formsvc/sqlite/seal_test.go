@@ -167,7 +167,7 @@ func TestLegacyDatabaseWithAnotherKeyIsRefused(t *testing.T) {
 	}
 }
 
-// swapFixture is two tips, each with a photo, a message, two notes and a
+// swapFixture is two tips, each with two photos, a message, two notes and a
 // status change, and two officers with a second-factor secret each.
 type swapFixture struct {
 	db       *sqlite.DB
@@ -201,7 +201,8 @@ func newSwapFixture(t *testing.T) *swapFixture {
 	at := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
 	for i, p := range []**formsvc.Submission{&f.a, &f.b} {
 		s := tip(fmt.Sprintf("TIP-%d", i))
-		s.Photos = []formsvc.Photo{{ContentType: "image/jpeg", Data: []byte(fmt.Sprintf("PHOTO-%d", i))}}
+		s.Photos = []formsvc.Photo{{ContentType: "image/jpeg", Data: []byte(fmt.Sprintf("PHOTO-%d", i))},
+			{ContentType: "image/png", Data: []byte(fmt.Sprintf("PHOTO-%d-2", i))}}
 		h := hash(100 + i)
 		if err := f.db.CreateSubmission(ctx, s, h); err != nil {
 			t.Fatal(err)
@@ -300,6 +301,19 @@ func TestSwappedSealedValuesDoNotOpen(t *testing.T) {
 				f.swap(t, "photos", "data", f.firstID(t, "photos", f.a), f.firstID(t, "photos", f.b))
 			},
 			func(f *swapFixture) error { _, err := f.db.Photos(ctx, f.a); return err }},
+		{"two photos of one record swapped",
+			func(t *testing.T, f *swapFixture) {
+				first := f.firstID(t, "photos", f.a)
+				f.swap(t, "photos", "data", first, first+1)
+			},
+			func(f *swapFixture) error { _, err := f.db.Photos(ctx, f.a); return err }},
+		{"a record's photo moved to another record",
+			func(t *testing.T, f *swapFixture) {
+				if err := f.db.Exec(ctx, `UPDATE photos SET submission_id = ? WHERE id = ?`, f.b.ID, f.firstID(t, "photos", f.a)); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(f *swapFixture) error { _, err := f.db.Photos(ctx, f.b); return err }},
 		{"a message moved to another record",
 			func(t *testing.T, f *swapFixture) {
 				if err := f.db.Exec(ctx, `UPDATE messages SET submission_id = ? WHERE id = ?`, f.b.ID, f.firstID(t, "messages", f.a)); err != nil {

@@ -24,7 +24,7 @@ const qInsertSubmission = `INSERT INTO submissions
 
 const (
 	qInsertService = `INSERT INTO submission_services (submission_id, code) VALUES (?, ?)`
-	qInsertPhoto   = `INSERT INTO photos (id, submission_id, content_type, data) VALUES (?, ?, ?, ?)`
+	qInsertPhoto   = `INSERT INTO photos (submission_id, content_type, data) VALUES (?, ?, ?)`
 )
 
 // CreateSubmission stores s, its services and photos in one savepoint of a
@@ -33,6 +33,10 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 	content, err := s.Content.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("encode content: %w", err)
+	}
+	photos := make([][]byte, len(s.Photos))
+	for i, p := range s.Photos {
+		photos[i] = db.seal(p.Data, photoPlace(i, s.Kind, receiptHash))
 	}
 	year := s.CreatedAt.Year()
 	created := s.CreatedAt.UTC().Format(TimeFormat)
@@ -64,13 +68,8 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 				return fmt.Errorf("insert service: %w", err)
 			}
 		}
-		for _, p := range s.Photos {
-			pid, err := w.nextID("photos")
-			if err != nil {
-				return err
-			}
-			sealed := db.seal(p.Data, photoPlace(pid, &formsvc.Submission{ID: id, Kind: s.Kind}))
-			if _, err := w.Exec(qInsertPhoto, pid, id, p.ContentType, sealed); err != nil {
+		for i, p := range s.Photos { // in order: a photo's id gives its position
+			if _, err := w.Exec(qInsertPhoto, id, p.ContentType, photos[i]); err != nil {
 				return fmt.Errorf("insert photo: %w", err)
 			}
 		}
@@ -139,7 +138,8 @@ func (db *DB) fill(ctx context.Context, s *formsvc.Submission, created string, s
 
 // Photos returns a submission's photos, decrypted.
 func (db *DB) Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, content_type, data FROM photos WHERE submission_id = ? ORDER BY id`, s.ID)
+	rows, err := db.read.QueryContext(ctx, `SELECT p.content_type, p.data, s.receipt_hash
+		FROM photos p JOIN submissions s ON s.id = p.submission_id WHERE p.submission_id = ? ORDER BY p.id`, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read photos: %w", err)
 	}
@@ -147,12 +147,11 @@ func (db *DB) Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Phot
 	var out []formsvc.Photo
 	for rows.Next() {
 		var p formsvc.Photo
-		var id int64
-		var sealed []byte
-		if err := rows.Scan(&id, &p.ContentType, &sealed); err != nil {
+		var sealed, receipt []byte
+		if err := rows.Scan(&p.ContentType, &sealed, &receipt); err != nil {
 			return nil, err
 		}
-		if p.Data, err = db.open(sealed, photoPlace(id, s)); err != nil {
+		if p.Data, err = db.open(sealed, photoPlace(len(out), s.Kind, receipt)); err != nil {
 			return nil, fmt.Errorf("decrypt photo: %w", err)
 		}
 		out = append(out, p)

@@ -154,6 +154,12 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 		write.Close()
 		return nil, err
 	}
+	if keys != nil {
+		if err := db.verifyKey(ctx); err != nil {
+			write.Close()
+			return nil, err
+		}
+	}
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
 		return nil, err

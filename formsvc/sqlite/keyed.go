@@ -59,9 +59,9 @@ type sealedRow struct {
 	sealed []byte
 }
 
-// page reads the rows of c after row id after.
-func (c sealedColumn) page(w *wtx, after int64) ([]sealedRow, error) {
-	rows, err := w.Query(c.rows, after, c.batch)
+// page reads the rows of c after row id after, through query.
+func (c sealedColumn) page(query func(string, ...any) (*sql.Rows, error), after int64) ([]sealedRow, error) {
+	rows, err := query(c.rows, after, c.batch)
 	if err != nil {
 		return nil, fmt.Errorf("read %s.%s: %w", c.table, c.column, err)
 	}
@@ -134,7 +134,7 @@ func (db *DB) reseal(w *wtx) error {
 	for _, c := range sealedColumns {
 		update := `UPDATE ` + c.table + ` SET ` + c.column + ` = ? WHERE id = ?`
 		for after := int64(0); ; {
-			rows, err := c.page(w, after)
+			rows, err := c.page(w.Query, after)
 			if err != nil {
 				return fmt.Errorf("reseal: %w", err)
 			}
@@ -170,6 +170,64 @@ func (db *DB) reseal(w *wtx) error {
 	return nil
 }
 
+// verifyKey refuses a key that is not the database's before any
+// migration runs, so that a wrong key changes nothing, not even the
+// schema: by the check value if the database has one, else by its sealed
+// values (sealed either way, before or after they were bound to their
+// places), the first few of each column. A new database passes.
+// keyed checks again, in the transaction that changes things.
+func (db *DB) verifyKey(ctx context.Context) error {
+	query := func(q string, args ...any) (*sql.Rows, error) { return db.wdb.QueryContext(ctx, q, args...) }
+	exists := func(table string) (bool, error) {
+		var n int
+		err := db.wdb.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n)
+		return n > 0, err
+	}
+	if ok, err := exists("key_check"); err != nil {
+		return fmt.Errorf("read key check: %w", err)
+	} else if ok {
+		var check []byte
+		err := db.wdb.QueryRowContext(ctx, `SELECT value FROM key_check WHERE id = 1`).Scan(&check)
+		if err == nil {
+			if !hmac.Equal(check, db.keys.Check()) {
+				return fmt.Errorf("%w: its check value differs", ErrWrongKey)
+			}
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read key check: %w", err)
+		}
+	}
+	found := 0
+	for _, c := range sealedColumns {
+		ok, err := exists(c.table)
+		if err != nil {
+			return fmt.Errorf("key check: %w", err)
+		}
+		if !ok {
+			continue
+		}
+		c.batch = min(c.batch, 16)
+		rows, err := c.page(query, 0)
+		if err != nil {
+			return fmt.Errorf("key check: %w", err)
+		}
+		for _, r := range rows {
+			found++
+			if _, err := db.keys.Open(r.sealed, c.legacy(r.kind)); err == nil {
+				return nil
+			}
+			if _, err := db.open(r.sealed, r.place); err == nil {
+				return nil
+			}
+		}
+	}
+	if found > 0 {
+		return fmt.Errorf("%w: none of %d sealed values tried opens with it", ErrWrongKey, found)
+	}
+	return nil
+}
+
 // recordKey stores the key's check value in a database that has none: a
 // new one, or one from before the check. The key must open a sealed value
 // if there is any (the first few of each column are tried: one damaged
@@ -178,7 +236,7 @@ func (db *DB) recordKey(w *wtx) error {
 	found := 0
 	for _, c := range sealedColumns {
 		c.batch = min(c.batch, 16)
-		rows, err := c.page(w, 0)
+		rows, err := c.page(w.Query, 0)
 		if err != nil {
 			return fmt.Errorf("key check: %w", err)
 		}

@@ -142,7 +142,8 @@ func TestLegacyDatabaseIsResealedOnce(t *testing.T) {
 }
 
 // Another key than the legacy database's opens none of its values: Open
-// refuses, and changes nothing (the right key still reads everything).
+// refuses before any migration, and the file is byte for byte as it was
+// (the right key still reads everything).
 func TestLegacyDatabaseWithAnotherKeyIsRefused(t *testing.T) {
 	path := copyLegacy(t)
 	other, err := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
@@ -150,11 +151,21 @@ func TestLegacyDatabaseWithAnotherKeyIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if db, err := sqlite.Open(ctx, path, other); !errors.Is(err, sqlite.ErrWrongKey) {
 		if err == nil {
 			db.Close()
 		}
 		t.Fatalf("Open with another key: %v, want ErrWrongKey", err)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("the refused open changed the file (%v)", err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Fatalf("the refused open left %d bytes in the WAL", fi.Size())
 	}
 	keys := testKeys(t)
 	db, err := sqlite.Open(ctx, path, keys)
@@ -385,11 +396,15 @@ func TestDatabaseRecognisesItsKey(t *testing.T) {
 		t.Errorf("HoldsData after a keyed open = %v, %v; want true", held, err)
 	}
 	other, _ := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
+	before, _ := os.ReadFile(path)
 	if db, err := sqlite.Open(ctx, path, other); !errors.Is(err, sqlite.ErrWrongKey) {
 		if err == nil {
 			db.Close()
 		}
 		t.Fatalf("Open with another key: %v, want ErrWrongKey", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Errorf("the refused open changed the file")
 	}
 	db, err = sqlite.Open(ctx, path, keys)
 	if err != nil {

@@ -44,7 +44,7 @@ func loadKeys(ctx context.Context, e *env, cfg *config, create bool) (*formsvc.K
 	if held {
 		return nil, fmt.Errorf("không có tệp khóa %s, mà cơ sở dữ liệu %s đã có dữ liệu được khóa của nó bảo vệ: "+
 			"hãy chỉ đúng --key-file (FORMSVC_KEY_FILE) của cơ sở dữ liệu này (chép lại từ bản sao lưu khóa), đừng tạo khóa mới. "+
-			"Với một khóa mới, nội dung và mã biên nhận cũ không mở được, và tin báo mới bị khóa nhầm. Chưa có gì bị thay đổi.",
+			"Với một khóa mới, nội dung và mã biên nhận cũ không mở được, và tin báo mới bị khóa nhầm. Chưa có gì bị thay đổi",
 			cfg.KeyFile, cfg.DB)
 	}
 	if !create {
@@ -65,7 +65,7 @@ func openDB(ctx context.Context, cfg *config, keys *formsvc.Keys) (*sqlite.DB, e
 	db, err := sqlite.Open(ctx, cfg.DB, keys)
 	if errors.Is(err, sqlite.ErrWrongKey) {
 		return nil, fmt.Errorf("tệp khóa %s không khớp với cơ sở dữ liệu %s: "+
-			"hãy chỉ đúng --key-file (FORMSVC_KEY_FILE) của cơ sở dữ liệu này (bản sao lưu khóa), đừng tạo khóa mới. Chưa có gì bị thay đổi.",
+			"hãy chỉ đúng --key-file (FORMSVC_KEY_FILE) của cơ sở dữ liệu này (bản sao lưu khóa), đừng tạo khóa mới. Chưa có gì bị thay đổi",
 			cfg.KeyFile, cfg.DB)
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package formsvc
 import (
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -21,18 +22,14 @@ import (
 type Keys struct {
 	Receipt []byte      // HMAC key for receipt hashes
 	AEAD    cipher.AEAD // XChaCha20-Poly1305 for submission content at rest
+	check   []byte
 }
 
-// LoadOrCreateKeyFile reads the master key from path, creating the file
-// (mode 0600, 32 random bytes as hex) when it does not exist.
-func LoadOrCreateKeyFile(path string) (*Keys, error) {
+// LoadKeyFile reads the master key from path. A missing file is an error
+// with fs.ErrNotExist in its chain: whether a new key may be made depends
+// on the database (see cli's openStore), never on the key file alone.
+func LoadKeyFile(path string) (*Keys, error) {
 	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := createKeyFile(path); err != nil {
-			return nil, err
-		}
-		b, err = os.ReadFile(path)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
 	}
@@ -41,6 +38,30 @@ func LoadOrCreateKeyFile(path string) (*Keys, error) {
 		return nil, fmt.Errorf("key file %s: want 64 hexadecimal characters", path)
 	}
 	return DeriveKeys(master)
+}
+
+// CreateKeyFile makes a new master key in a new file at path (mode 0600,
+// 32 random bytes as hex) and returns its keys. It never replaces a file:
+// if one is there, the error has fs.ErrExist in its chain.
+func CreateKeyFile(path string) (*Keys, error) {
+	if err := createKeyFile(path); err != nil {
+		return nil, err
+	}
+	return LoadKeyFile(path)
+}
+
+// LoadOrCreateKeyFile reads the key file at path, creating it when it does
+// not exist. For tests and tools that make their own new database: the
+// commands do not use it, since a missing key file next to a database
+// that holds data must stop them, not be replaced.
+func LoadOrCreateKeyFile(path string) (*Keys, error) {
+	k, err := LoadKeyFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if k, err = CreateKeyFile(path); errors.Is(err, fs.ErrExist) {
+			return LoadKeyFile(path) // made meanwhile by someone else
+		}
+	}
+	return k, err
 }
 
 // DeriveKeys derives the purpose keys from a 32-byte master key with HKDF.
@@ -57,8 +78,20 @@ func DeriveKeys(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{Receipt: rk, AEAD: aead}, nil
+	ck, err := hkdf.Key(sha256.New, master, nil, "formsvc key check v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, ck)
+	mac.Write([]byte("formsvc: the database of this key file"))
+	return &Keys{Receipt: rk, AEAD: aead, check: mac.Sum(nil)}, nil
 }
+
+// Check is the key's check value: a database stores it to recognise its
+// own key file. It is an HMAC of a fixed label under a key of its own,
+// derived from the master key: it reveals nothing of the other keys, and
+// is not the key.
+func (k *Keys) Check() []byte { return append([]byte(nil), k.check...) }
 
 func createKeyFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -87,14 +120,28 @@ func createKeyFile(path string) error {
 		return err
 	}
 	// Link, not rename: never replace a key file that appeared meanwhile.
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := os.Link(tmp.Name(), path); err != nil {
 		return fmt.Errorf("create key file: %w", err)
 	}
-	return nil
+	return syncDir(filepath.Dir(path))
 }
 
-// Seal encrypts plaintext; aad binds the ciphertext to its record so that
-// it cannot be moved to another one. The nonce is prepended.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		d.Close()
+		return fmt.Errorf("sync key folder: %w", err)
+	}
+	return d.Close()
+}
+
+// Seal encrypts plaintext. aad, the additional data, must name the
+// value's own place (the store uses table, column, row and record: see
+// formsvc/sqlite/seal.go), so that the ciphertext does not open anywhere
+// else. The nonce is prepended.
 func (k *Keys) Seal(plaintext, aad []byte) []byte {
 	nonce := make([]byte, k.AEAD.NonceSize(), k.AEAD.NonceSize()+len(plaintext)+k.AEAD.Overhead())
 	rand.Read(nonce)

@@ -10,8 +10,8 @@ import (
 )
 
 // runBackup writes a consistent copy of the database while the service
-// runs. It never reads or copies the key file: the copy's content stays
-// sealed, and the key is kept apart (README.md, "Sao lưu và khôi phục").
+// runs. It never copies the key file: the copy's content stays sealed, and
+// the key is kept apart (README.md, "Sao lưu và khôi phục").
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("backup", e)
 	cfg := bindConfig(fs, e.getenv)
@@ -32,10 +32,17 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(cfg.DB); err != nil {
 		return fmt.Errorf("không có cơ sở dữ liệu ở %s: %w", cfg.DB, err)
 	}
-	// No key: the copy is made of sealed content, which it leaves sealed.
-	db, err := sqlite.Open(ctx, cfg.DB, nil)
+	// The key file is read only to check that it is the database's (a
+	// backup taken under a wrong key path would hide that the service
+	// cannot read its data); it never goes into the copy, whose content
+	// stays sealed. A new, empty database needs no key and gets none.
+	keys, err := loadKeys(ctx, e, cfg, false)
 	if err != nil {
-		return fmt.Errorf("cơ sở dữ liệu: %w", err)
+		return err
+	}
+	db, err := openDB(ctx, cfg, keys)
+	if err != nil {
+		return err
 	}
 	defer db.Close()
 	err = db.Backup(ctx, *out, *force)

@@ -123,7 +123,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, db, err := openStore(ctx, cfg)
+	_, db, err := openStore(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
@@ -159,21 +159,36 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		done(false)
 		return err
 	}
-	n, err := export.Write(enc, spec, func(fn func(*formsvc.Submission) error) error { return db.EachSubmission(ctx, f, fn) }, progress)
+	sum, err := export.Write(enc, spec, func(fn func(*formsvc.Submission) error, skip func(*formsvc.Submission, error)) error {
+		return db.EachSubmission(ctx, f, fn, skip)
+	}, progress)
 	if err == nil {
 		err = done(true)
 	} else {
 		done(false)
 	}
 	if err != nil {
-		audit(fmt.Sprintf("%s: dở dang sau %d hồ sơ", what, n))
+		audit(fmt.Sprintf("%s: dở dang sau %d hồ sơ", what, sum.Records) + skipped(sum))
 		return err
 	}
-	if err := audit(fmt.Sprintf("%s: xong, %d hồ sơ", what, n)); err != nil {
+	if err := audit(fmt.Sprintf("%s: xong, %d hồ sơ", what, sum.Records) + skipped(sum)); err != nil {
 		return err
+	}
+	if len(sum.Unreadable) > 0 {
+		// Whether or not stderr is a terminal: a nightly export's log
+		// must show it too.
+		fmt.Fprintln(e.stderr, export.UnreadableNote(sum.Unreadable))
 	}
 	if tty {
-		fmt.Fprintf(e.stderr, "Đã xuất %d hồ sơ.\n", n)
+		fmt.Fprintf(e.stderr, "Đã xuất %d hồ sơ.\n", sum.Records)
 	}
 	return nil
+}
+
+// skipped is the audit log's words for the records an export left out.
+func skipped(sum export.Summary) string {
+	if len(sum.Unreadable) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; bỏ qua %d hồ sơ không mở được: %s", len(sum.Unreadable), export.ListRefs(sum.Unreadable))
 }

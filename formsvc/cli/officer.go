@@ -48,7 +48,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 	if err := cfg.check(); err != nil {
 		return err
 	}
-	_, db, err := openStore(ctx, cfg)
+	_, db, err := openStore(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

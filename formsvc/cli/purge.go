@@ -18,7 +18,7 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 	if err := cfg.check(); err != nil {
 		return err
 	}
-	_, db, err := openStore(ctx, cfg)
+	_, db, err := openStore(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

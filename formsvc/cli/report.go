@@ -54,7 +54,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, db, err := openStore(ctx, cfg)
+	_, db, err := openStore(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

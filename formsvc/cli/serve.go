@@ -57,7 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	keys, db, err := openStore(ctx, cfg)
+	keys, db, err := openStore(ctx, e, cfg)
 	if err != nil {
 		return err
 	}

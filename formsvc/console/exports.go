@@ -96,18 +96,31 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	n, err := export.Write(enc, c.spec, func(fn func(*formsvc.Submission) error) error {
-		return c.store.EachSubmission(r.Context(), f, fn)
+	sum, err := export.Write(enc, c.spec, func(fn func(*formsvc.Submission) error, skip func(*formsvc.Submission, error)) error {
+		return c.store.EachSubmission(r.Context(), f, fn, skip)
 	}, nil)
+	if len(sum.Unreadable) > 0 {
+		// The file carries a note for the officer (CSV, XLSX); the log
+		// gets the count only, the audit log the references.
+		c.log.Warn("xuất dữ liệu bỏ qua hồ sơ không mở được", "count", len(sum.Unreadable))
+	}
 	if err != nil {
 		c.log.Error("xuất dữ liệu dở dang", "err", err)
-		c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s: dở dang sau %d hồ sơ", what, n))
+		c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s: dở dang sau %d hồ sơ", what, sum.Records)+skipped(sum))
 		if !sw.started {
 			c.fail(w, r, err)
 		}
 		return
 	}
-	c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s: xong, %d hồ sơ", what, n))
+	c.audit(r, formsvc.AuditExport, string(k), fmt.Sprintf("%s: xong, %d hồ sơ", what, sum.Records)+skipped(sum))
+}
+
+// skipped is the audit log's words for the records an export left out.
+func skipped(sum export.Summary) string {
+	if len(sum.Unreadable) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; bỏ qua %d hồ sơ không mở được: %s", len(sum.Unreadable), export.ListRefs(sum.Unreadable))
 }
 
 // exportFilter reads an export's filter strictly: a status or a date the

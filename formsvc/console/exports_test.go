@@ -1,6 +1,9 @@
 package console_test
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -11,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/export"
 	"github.com/hoaphong/phongchongmaidam/formsvc/report"
 )
 
@@ -162,5 +166,69 @@ func TestExportFiltersAreStrict(t *testing.T) {
 	}
 	if !strings.Contains(detail, "trạng thái received, từ 2026-01-01, đến hết 2099-12-31") {
 		t.Errorf("audit detail = %q, want the filter as applied", detail)
+	}
+}
+
+// An export leaves out the records whose sealed content was swapped in
+// the database file, and the officer reads which ones in the file
+// itself (the last row of a CSV, the first and open sheet of an XLSX);
+// the audit log names them.
+func TestExportSaysWhichRecordsDidNotOpen(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	var ids []int64
+	var refs []string
+	for range 3 {
+		_, ref := a.tip()
+		s, err := a.db.CaseByRef(ctx, ref, []formsvc.Kind{formsvc.KindTip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, refs = append(ids, s.ID), append(refs, s.Ref)
+	}
+	conn, err := sql.Open("sqlite", "file:"+a.db.Path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c0, c1 []byte
+	conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, ids[0]).Scan(&c0)
+	conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, ids[1]).Scan(&c1)
+	for _, u := range []struct {
+		id int64
+		c  []byte
+	}{{ids[0], c1}, {ids[1], c0}} {
+		if _, err := conn.Exec(`UPDATE submissions SET content = ? WHERE id = ?`, u.c, u.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+
+	police := a.loggedIn("congan")
+	note := fmt.Sprintf("Lưu ý: 2 hồ sơ không mở được nên không có trong tệp này: %s, %s.", refs[0], refs[1])
+	res, body := police.download("/officer/export/download?kind=tip&format=csv")
+	if res.StatusCode != 200 || strings.Count(body, "Nhà nghỉ X") != 1 {
+		t.Fatalf("CSV export: %d\n%s", res.StatusCode, body)
+	}
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(strings.Trim(last, `"`), note) {
+		t.Errorf("CSV's last line %q, want the note %q", last, note)
+	}
+	res, body = police.download("/officer/export/download?kind=tip&format=xlsx")
+	f, err := excelize.OpenReader(strings.NewReader(body))
+	if res.StatusCode != 200 || err != nil {
+		t.Fatalf("XLSX export: %d %v", res.StatusCode, err)
+	}
+	if v, _ := f.GetCellValue(export.NoteSheet, "A1"); f.GetSheetList()[f.GetActiveSheetIndex()] != export.NoteSheet || !strings.HasPrefix(v, note) {
+		t.Errorf("XLSX opens on %q with note %q", f.GetSheetList()[f.GetActiveSheetIndex()], v)
+	}
+	skippedLines := 0
+	for _, e := range a.audit() {
+		if e.Username == "congan" && e.Action == formsvc.AuditExport &&
+			strings.HasSuffix(e.Detail, fmt.Sprintf(": xong, 1 hồ sơ; bỏ qua 2 hồ sơ không mở được: %s, %s", refs[0], refs[1])) {
+			skippedLines++
+		}
+	}
+	if skippedLines != 2 {
+		t.Errorf("%d audit entries name the records left out, want 2 (CSV, XLSX)", skippedLines)
 	}
 }

@@ -47,6 +47,17 @@ func (e *CSVEncoder) Encode(r Row) error {
 	return e.w.Write(e.rec)
 }
 
+// Note adds, after the rows, an empty row and one with text in its first
+// cell: the last lines an officer sees in a spreadsheet.
+func (e *CSVEncoder) Note(text string) error {
+	clear(e.rec)
+	if err := e.w.Write(e.rec); err != nil {
+		return err
+	}
+	e.rec[0] = Neutralise(text)
+	return e.w.Write(e.rec)
+}
+
 // Close flushes the file.
 func (e *CSVEncoder) Close() error {
 	e.w.Flush()

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"flag"
 	"fmt"
@@ -91,8 +92,8 @@ func run(t testing.TB, db *sqlite.DB, format string, k formsvc.Kind) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = export.Write(enc, spec(t), func(fn func(*formsvc.Submission) error) error {
-		return db.EachSubmission(context.Background(), formsvc.CaseFilter{Kinds: []formsvc.Kind{k}}, fn)
+	_, err = export.Write(enc, spec(t), func(fn func(*formsvc.Submission) error, skip func(*formsvc.Submission, error)) error {
+		return db.EachSubmission(context.Background(), formsvc.CaseFilter{Kinds: []formsvc.Kind{k}}, fn, skip)
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -231,13 +232,13 @@ func TestExportRespectsTheFilter(t *testing.T) {
 	err := db.EachSubmission(context.Background(), formsvc.CaseFilter{Kinds: []formsvc.Kind{formsvc.KindTip}, Status: "closed"}, func(s *formsvc.Submission) error {
 		refs = append(refs, s.Ref)
 		return nil
-	})
+	}, nil)
 	if err != nil || len(refs) != 1 || refs[0] != "TB-2026-0001" {
 		t.Errorf("closed tips = %v, %v", refs, err)
 	}
 	// A role's kinds always apply: asking for support with police kinds gives nothing.
 	n := 0
-	db.EachSubmission(context.Background(), formsvc.CaseFilter{Kinds: []formsvc.Kind{formsvc.KindTip}, Kind: formsvc.KindSupport}, func(*formsvc.Submission) error { n++; return nil })
+	db.EachSubmission(context.Background(), formsvc.CaseFilter{Kinds: []formsvc.Kind{formsvc.KindTip}, Kind: formsvc.KindSupport}, func(*formsvc.Submission) error { n++; return nil }, nil)
 	if n != 0 {
 		t.Errorf("police kinds exported %d support requests", n)
 	}
@@ -265,4 +266,106 @@ func FuzzNeutralise(f *testing.F) {
 			t.Fatalf("csv round trip %q -> %q", n, rec[0])
 		}
 	})
+}
+
+// swapContents exchanges two records' sealed contents in the database
+// file, through a connection of its own: what someone with write access
+// to the file could do.
+func swapContents(t testing.TB, path string, a, b int64) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var ca, cb []byte
+	if err := conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, a).Scan(&ca); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, b).Scan(&cb); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		id      int64
+		content []byte
+	}{{a, cb}, {b, ca}} {
+		if _, err := conn.Exec(`UPDATE submissions SET content = ? WHERE id = ?`, u.content, u.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Two tips whose sealed contents were swapped do not open: each format
+// leaves them out and the summary lists them; CSV and XLSX say so in the
+// file, XLSX on a first sheet of its own.
+func TestExportLeavesOutAndNamesRecordsThatDoNotOpen(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	var ids []int64
+	for i, mark := range []string{"MARK-A", "MARK-B", "MARK-C"} {
+		s := &formsvc.Submission{Kind: formsvc.KindTip, Status: "received", Priority: "normal", Category: "karaoke",
+			CreatedAt: base.Add(time.Duration(i) * time.Hour),
+			Content:   formsvc.Content{Text: map[string]string{"description": mark, "location": "Thôn 3"}}}
+		if err := db.CreateSubmission(ctx, s, bytes.Repeat([]byte{byte(i + 1)}, 32)); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	swapContents(t, db.Path, ids[0], ids[1])
+	for _, format := range export.Formats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			enc, err := export.New(format, &buf, spec(t), formsvc.KindTip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := export.Write(enc, spec(t), func(fn func(*formsvc.Submission) error, skip func(*formsvc.Submission, error)) error {
+				return db.EachSubmission(ctx, formsvc.CaseFilter{Kinds: []formsvc.Kind{formsvc.KindTip}}, fn, skip)
+			}, nil)
+			if err != nil {
+				t.Fatalf("export failed whole: %v", err)
+			}
+			if sum.Records != 1 || strings.Join(sum.Unreadable, " ") != "TB-2026-0001 TB-2026-0002" {
+				t.Fatalf("summary = %+v, want 1 record and TB-2026-0001, TB-2026-0002 unreadable", sum)
+			}
+			note := "Lưu ý: 2 hồ sơ không mở được nên không có trong tệp này: TB-2026-0001, TB-2026-0002."
+			var text string
+			switch format {
+			case "csv":
+				rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rows) != 4 || !strings.HasPrefix(rows[3][0], note) {
+					t.Errorf("CSV rows %q: want header, one record, an empty row and the note", rows)
+				}
+				text = buf.String()
+			case "xlsx":
+				f, err := excelize.OpenReader(&buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := f.GetSheetList(); len(got) != 2 || got[0] != export.NoteSheet || got[f.GetActiveSheetIndex()] != export.NoteSheet {
+					t.Errorf("sheets %q, active %d: want the note's sheet first and open", got, f.GetActiveSheetIndex())
+				}
+				v, _ := f.GetCellValue(export.NoteSheet, "A1")
+				if !strings.HasPrefix(v, note) {
+					t.Errorf("note cell = %q", v)
+				}
+				rows, _ := f.GetRows("Tin báo")
+				if len(rows) != 2 {
+					t.Errorf("%d rows on the data sheet, want header and one record", len(rows))
+				}
+				text = fmt.Sprint(rows)
+			case "json":
+				if n := strings.Count(buf.String(), "\n"); n != 1 || strings.Contains(buf.String(), "Lưu ý") {
+					t.Errorf("JSON Lines has %d lines or a note: %s", n, buf.String())
+				}
+				text = buf.String()
+			}
+			if !strings.Contains(text, "MARK-C") || strings.Contains(text, "MARK-A") || strings.Contains(text, "MARK-B") {
+				t.Errorf("export holds the wrong records:\n%s", text)
+			}
+		})
+	}
 }

@@ -25,6 +25,7 @@ type XLSXEncoder struct {
 	dateID int
 	vals   []any
 	sheet  string
+	note   string
 }
 
 // NewXLSX starts a workbook with one sheet named sheet.
@@ -98,6 +99,47 @@ func localWall(v Value) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 }
 
+// Note puts text on a sheet of its own, "Lưu ý", first and open when the
+// workbook opens, so that an officer reads it before the rows.
+func (e *XLSXEncoder) Note(text string) error {
+	e.note = text
+	return nil
+}
+
+// NoteSheet names the sheet of an export's note.
+const NoteSheet = "Lưu ý"
+
+func (e *XLSXEncoder) addNote() error {
+	if _, err := e.f.NewSheet(NoteSheet); err != nil {
+		return err
+	}
+	if err := e.f.MoveSheet(NoteSheet, e.sheet); err != nil {
+		return err
+	}
+	wrap, err := e.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	if err != nil {
+		return err
+	}
+	if err := e.f.SetColWidth(NoteSheet, "A", "A", 100); err != nil {
+		return err
+	}
+	if err := e.f.SetRowHeight(NoteSheet, 1, 90); err != nil {
+		return err
+	}
+	if err := e.f.SetCellStr(NoteSheet, "A1", Neutralise(e.note)); err != nil {
+		return err
+	}
+	if err := e.f.SetCellStyle(NoteSheet, "A1", "A1", wrap); err != nil {
+		return err
+	}
+	idx, err := e.f.GetSheetIndex(NoteSheet)
+	if err != nil {
+		return err
+	}
+	e.f.SetActiveSheet(idx)
+	return nil
+}
+
 // Close adds the auto-filter, finishes the sheet and writes the workbook.
 func (e *XLSXEncoder) Close() error {
 	last, _ := excelize.CoordinatesToCellName(len(e.cols), max(e.row, 2))
@@ -113,6 +155,11 @@ func (e *XLSXEncoder) Close() error {
 	}
 	if err := e.sw.Flush(); err != nil {
 		return err
+	}
+	if e.note != "" {
+		if err := e.addNote(); err != nil {
+			return fmt.Errorf("note: %w", err)
+		}
 	}
 	if err := e.f.Write(e.w); err != nil {
 		return err

@@ -13,10 +13,6 @@ import (
 
 var _ formsvc.CaseService = (*DB)(nil)
 
-func noteAAD(k formsvc.Kind) []byte { return []byte("note:" + string(k)) }
-
-func historyAAD(k formsvc.Kind) []byte { return []byte("status note:" + string(k)) }
-
 // where builds the WHERE clause of a filter. The role's kinds always
 // apply: a role never sees the other kind's records.
 func where(f formsvc.CaseFilter) (string, []any) {
@@ -148,12 +144,13 @@ func (db *DB) Case(ctx context.Context, id int64, kinds []formsvc.Kind) (*formsv
 	var created, updated string
 	var firstAction, closed, category sql.NullString
 	var assigned sql.NullInt64
-	var sealed []byte
+	var sealed, receiptHash []byte
 	var year, seq int
 	err := db.read.QueryRowContext(ctx, `SELECT id, kind, ref_year, ref_seq, status, priority, category, created_at, updated_at,
-			assigned_to, first_action_at, closed_at, content
+			assigned_to, first_action_at, closed_at, content, receipt_hash
 		FROM submissions WHERE id = ?`, id).
-		Scan(&s.ID, &s.Kind, &year, &seq, &s.Status, &s.Priority, &category, &created, &updated, &assigned, &firstAction, &closed, &sealed)
+		Scan(&s.ID, &s.Kind, &year, &seq, &s.Status, &s.Priority, &category, &created, &updated, &assigned, &firstAction, &closed,
+			&sealed, &receiptHash)
 	notFound := &formsvc.Error{Code: formsvc.ENOTFOUND, Message: "Không có hồ sơ này."}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound
@@ -184,7 +181,7 @@ func (db *DB) Case(ctx context.Context, id int64, kinds []formsvc.Kind) (*formsv
 			return nil, err
 		}
 	}
-	if err := db.fill(ctx, &s, created, sealed); err != nil {
+	if err := db.fill(ctx, &s, created, sealed, receiptHash); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -192,7 +189,7 @@ func (db *DB) Case(ctx context.Context, id int64, kinds []formsvc.Kind) (*formsv
 
 // History lists a record's status changes, oldest first.
 func (db *DB) History(ctx context.Context, s *formsvc.Submission) ([]formsvc.StatusChange, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT h.from_status, h.to_status, o.username, h.note, h.created_at
+	rows, err := db.read.QueryContext(ctx, `SELECT h.id, h.from_status, h.to_status, o.username, h.note, h.created_at
 		FROM status_history h JOIN officers o ON o.id = h.officer_id WHERE h.submission_id = ? ORDER BY h.id`, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
@@ -201,12 +198,13 @@ func (db *DB) History(ctx context.Context, s *formsvc.Submission) ([]formsvc.Sta
 	var out []formsvc.StatusChange
 	for rows.Next() {
 		var c formsvc.StatusChange
+		var id int64
 		var sealed []byte
 		var at string
-		if err := rows.Scan(&c.From, &c.To, &c.OfficerName, &sealed, &at); err != nil {
+		if err := rows.Scan(&id, &c.From, &c.To, &c.OfficerName, &sealed, &at); err != nil {
 			return nil, err
 		}
-		note, err := db.keys.Open(sealed, historyAAD(s.Kind))
+		note, err := db.open(sealed, historyPlace(id, s))
 		if err != nil {
 			return nil, fmt.Errorf("decrypt status note: %w", err)
 		}
@@ -221,7 +219,7 @@ func (db *DB) History(ctx context.Context, s *formsvc.Submission) ([]formsvc.Sta
 
 // Notes lists a record's internal notes, oldest first.
 func (db *DB) Notes(ctx context.Context, s *formsvc.Submission) ([]formsvc.Note, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT o.username, n.body, n.created_at
+	rows, err := db.read.QueryContext(ctx, `SELECT n.id, o.username, n.body, n.created_at
 		FROM notes n JOIN officers o ON o.id = n.officer_id WHERE n.submission_id = ? ORDER BY n.id`, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read notes: %w", err)
@@ -230,12 +228,13 @@ func (db *DB) Notes(ctx context.Context, s *formsvc.Submission) ([]formsvc.Note,
 	var out []formsvc.Note
 	for rows.Next() {
 		var n formsvc.Note
+		var id int64
 		var sealed []byte
 		var at string
-		if err := rows.Scan(&n.OfficerName, &sealed, &at); err != nil {
+		if err := rows.Scan(&id, &n.OfficerName, &sealed, &at); err != nil {
 			return nil, err
 		}
-		body, err := db.keys.Open(sealed, noteAAD(s.Kind))
+		body, err := db.open(sealed, notePlace(id, s))
 		if err != nil {
 			return nil, fmt.Errorf("decrypt note: %w", err)
 		}
@@ -263,7 +262,6 @@ var ErrStale = &formsvc.Error{Code: formsvc.ECONFLICT, Message: "Hồ sơ vừa 
 // and a history row.
 func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to string, officerID int64, note string, now time.Time) error {
 	at := now.UTC().Format(TimeFormat)
-	sealed := db.keys.Seal([]byte(note), historyAAD(s.Kind))
 	var closedAt any
 	if to == formsvc.StatusClosed {
 		closedAt = at
@@ -276,8 +274,12 @@ func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to string
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrStale
 		}
-		if _, err := w.Exec(`INSERT INTO status_history (submission_id, from_status, to_status, officer_id, note, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, s.ID, s.Status, to, officerID, sealed, at); err != nil {
+		id, err := w.nextID("status_history")
+		if err != nil {
+			return err
+		}
+		if _, err := w.Exec(`INSERT INTO status_history (id, submission_id, from_status, to_status, officer_id, note, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, s.ID, s.Status, to, officerID, db.seal([]byte(note), historyPlace(id, s)), at); err != nil {
 			return fmt.Errorf("status history: %w", err)
 		}
 		return touch(w, s.ID, at)
@@ -287,10 +289,13 @@ func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to string
 // AddNote stores an internal note.
 func (db *DB) AddNote(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error {
 	at := now.UTC().Format(TimeFormat)
-	sealed := db.keys.Seal([]byte(body), noteAAD(s.Kind))
 	return db.write(ctx, func(w *wtx) error {
-		if _, err := w.Exec(`INSERT INTO notes (submission_id, officer_id, body, created_at) VALUES (?, ?, ?, ?)`,
-			s.ID, officerID, sealed, at); err != nil {
+		id, err := w.nextID("notes")
+		if err != nil {
+			return err
+		}
+		if _, err := w.Exec(`INSERT INTO notes (id, submission_id, officer_id, body, created_at) VALUES (?, ?, ?, ?, ?)`,
+			id, s.ID, officerID, db.seal([]byte(body), notePlace(id, s)), at); err != nil {
 			return fmt.Errorf("add note: %w", err)
 		}
 		return touch(w, s.ID, at)
@@ -300,10 +305,13 @@ func (db *DB) AddNote(ctx context.Context, s *formsvc.Submission, officerID int6
 // Reply stores an officer's message to the reporter.
 func (db *DB) Reply(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error {
 	at := now.UTC().Format(TimeFormat)
-	sealed := db.keys.Seal([]byte(body), messageAAD(s.Kind))
 	return db.write(ctx, func(w *wtx) error {
-		if _, err := w.Exec(`INSERT INTO messages (submission_id, author, officer_id, body, created_at) VALUES (?, 'officer', ?, ?, ?)`,
-			s.ID, officerID, sealed, at); err != nil {
+		id, err := w.nextID("messages")
+		if err != nil {
+			return err
+		}
+		if _, err := w.Exec(`INSERT INTO messages (id, submission_id, author, officer_id, body, created_at) VALUES (?, ?, 'officer', ?, ?, ?)`,
+			id, s.ID, officerID, db.seal([]byte(body), messagePlace(id, s)), at); err != nil {
 			return fmt.Errorf("reply: %w", err)
 		}
 		return touch(w, s.ID, at)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	sqlitelib "modernc.org/sqlite" // also registers the "sqlite" driver
@@ -130,6 +131,9 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
+	if err := private(path); err != nil {
+		return nil, err
+	}
 	busyMS := strconv.FormatInt(o.lockTimeout.Milliseconds(), 10)
 	dsn := "file:" + path + "?_pragma=busy_timeout(" + busyMS + ")&" + pragmas
 	// The writer keeps more pages in memory than a reader: every
@@ -149,6 +153,12 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 	if err := db.checkPragmas(ctx, write); err != nil {
 		write.Close()
 		return nil, err
+	}
+	if keys != nil {
+		if err := db.verifyKey(ctx); err != nil {
+			write.Close()
+			return nil, err
+		}
 	}
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
@@ -170,8 +180,55 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 		write.Close()
 		return nil, fmt.Errorf("open db for reading: %w", err)
 	}
+	if keys != nil {
+		if err := db.keyed(); err != nil {
+			db.read.Close()
+			for _, st := range db.prepared {
+				st.Close()
+			}
+			write.Close()
+			return nil, err
+		}
+	}
 	go db.writer()
 	return db, nil
+}
+
+// private makes the database file 0600 before SQLite opens it, whatever
+// the umask: a new one is created so (SQLite would make it 0644 less the
+// umask), and one from before loses any permission for group and others,
+// as do its WAL and shared-memory files. SQLite creates those two with the
+// database file's permissions, so they are 0600 from then on.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = f.Chmod(0o600) // the umask may have taken more
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("create database file: %w", err)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&^0o077); err != nil {
+				return fmt.Errorf("make %s readable by its owner only: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Statements of the group commit itself.
@@ -183,7 +240,8 @@ const (
 
 // hotStatements are prepared once on the write connection, not parsed
 // again for every submission.
-var hotStatements = []string{qSavepoint, qRollbackTo, qRelease, qInsertSubmission, qInsertService, qInsertPhoto}
+var hotStatements = []string{qSavepoint, qRollbackTo, qRelease, qInsertSubmission, qInsertService, qInsertPhoto,
+	qNextID["submissions"]}
 
 func (db *DB) prepare(ctx context.Context) error {
 	db.prepared = make(map[string]*sql.Stmt, len(hotStatements))
@@ -224,12 +282,19 @@ func migrate(ctx context.Context, conn *sql.DB) error {
 		return err
 	}
 	sort.Strings(names)
+	seen := map[int]string{}
 	for _, name := range names {
 		base := filepath.Base(name)
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
+		// Two files with one number (branches merged) would leave the
+		// second one never applied.
+		if other, ok := seen[version]; ok {
+			return fmt.Errorf("migrations %s and %s have the same number", other, base)
+		}
+		seen[version] = base
 		if err := applyMigration(ctx, conn, name, version); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
@@ -328,6 +393,12 @@ func (w *wtx) Exec(q string, args ...any) (sql.Result, error) {
 		return w.tx.StmtContext(writeCtx, st).ExecContext(writeCtx, args...)
 	}
 	return w.tx.ExecContext(writeCtx, q, args...)
+}
+
+// Query runs a statement that returns rows (close them before the next
+// statement).
+func (w *wtx) Query(q string, args ...any) (*sql.Rows, error) {
+	return w.tx.QueryContext(writeCtx, q, args...)
 }
 
 // QueryRow runs a statement that returns at most one row; one of
@@ -515,7 +586,8 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // SessionStore is the officers' session store (alexedwards/scs's SQLite
-// store) in this database. It runs its statements on the write
+// store) in this database, keeping each session under its token's
+// SHA-256 (hashedTokens). It runs its statements on the write
 // connection, outside the writer's queue, and that is safe: the pool has
 // one connection, which database/sql keeps for a transaction until it
 // ends, so a session statement runs between two of the writer's
@@ -523,6 +595,6 @@ func parseTime(s string) (time.Time, error) {
 // Find, Commit and Delete use context.Background), so no request's
 // cancellation can interrupt it. A lock held by another process makes it
 // wait like the writer, up to the lock timeout.
-func (db *DB) SessionStore() *sqlite3store.SQLite3Store {
-	return sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute)
+func (db *DB) SessionStore() scs.Store {
+	return hashedTokens{store: sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute)}
 }

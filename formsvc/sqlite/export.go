@@ -19,6 +19,7 @@ type rawRecord struct {
 	closed  sql.NullString
 	assign  sql.NullInt64
 	sealed  []byte
+	receipt []byte
 	service string
 }
 
@@ -29,7 +30,13 @@ const exportBatch = 256
 // memory. Reading rows and decrypting them run on two goroutines, so a
 // large export uses both cores. Only call it for an officer whose role may
 // see f.Kinds.
-func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error) error {
+//
+// A record that does not open (its content damaged, moved from another
+// record, or sealed under another key) goes to skip, with its clear fields
+// (id, kind, reference, status, dates) and why, and the export goes on;
+// with a nil skip it ends the export with an error.
+func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error,
+	skip func(*formsvc.Submission, error)) error {
 	names, err := db.officerNames(ctx)
 	if err != nil {
 		return err
@@ -42,7 +49,7 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, ''),
-			s.created_at, s.first_action_at, s.closed_at, s.assigned_to, s.content,
+			s.created_at, s.first_action_at, s.closed_at, s.assigned_to, s.content, s.receipt_hash,
 			CASE WHEN s.kind = 'support' THEN COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '') ELSE '' END
 		FROM submissions s WHERE `+w+` ORDER BY s.created_at, s.id`, args...)
 	if err != nil {
@@ -57,7 +64,7 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 		for rows.Next() {
 			var r rawRecord
 			if err := rows.Scan(&r.s.ID, &r.s.Kind, &r.year, &r.seq, &r.s.Status, &r.s.Priority, &r.s.Category,
-				&r.created, &r.first, &r.closed, &r.assign, &r.sealed, &r.service); err != nil {
+				&r.created, &r.first, &r.closed, &r.assign, &r.sealed, &r.receipt, &r.service); err != nil {
 				readErr <- err
 				return
 			}
@@ -86,8 +93,13 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 			r := &batch[i]
 			s := &r.s
 			if err := db.finishRecord(r, names, photos, &plain); err != nil {
-				cancel()
-				return err
+				if skip == nil {
+					cancel()
+					return err
+				}
+				s.Content = formsvc.Content{}
+				skip(s, err)
+				continue
 			}
 			if err := fn(s); err != nil {
 				cancel()
@@ -126,11 +138,11 @@ func (db *DB) finishRecord(r *rawRecord, names map[int64]string, photos map[int6
 	if len(r.sealed) < n {
 		return fmt.Errorf("record %d: sealed content too short", s.ID)
 	}
-	*plain, err = db.keys.AEAD.Open((*plain)[:0], r.sealed[:n], r.sealed[n:], contentAAD(s.Kind))
+	*plain, err = db.keys.AEAD.Open((*plain)[:0], r.sealed[:n], r.sealed[n:], contentPlace(s.ID, s.Kind, r.receipt).aad())
 	if err != nil {
-		return fmt.Errorf("decrypt record %d: %w", s.ID, err)
+		return fmt.Errorf("decrypt record %d: %w: %w", s.ID, ErrUnreadable, err)
 	}
-	r.sealed = nil
+	r.sealed, r.receipt = nil, nil
 	if err := s.Content.UnmarshalBinary(*plain); err != nil {
 		return fmt.Errorf("decode record %d: %w", s.ID, err)
 	}

@@ -9,24 +9,24 @@ import (
 
 var _ formsvc.FollowUpService = (*DB)(nil)
 
-func messageAAD(k formsvc.Kind) []byte { return []byte("message:" + string(k)) }
-
 // AddMessage stores a message on s and sets its ID.
 func (db *DB) AddMessage(ctx context.Context, s *formsvc.Submission, m *formsvc.Message) error {
-	sealed := db.keys.Seal([]byte(m.Body), messageAAD(s.Kind))
 	created := m.CreatedAt.UTC().Format(TimeFormat)
 	var officer any
 	if m.OfficerID != 0 {
 		officer = m.OfficerID
 	}
 	return db.write(ctx, func(w *wtx) error {
-		res, err := w.Exec(`INSERT INTO messages (submission_id, author, officer_id, body, created_at)
-			VALUES (?, ?, ?, ?, ?)`, s.ID, m.Author, officer, sealed, created)
+		id, err := w.nextID("messages")
 		if err != nil {
+			return err
+		}
+		if _, err := w.Exec(`INSERT INTO messages (id, submission_id, author, officer_id, body, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, s.ID, m.Author, officer, db.seal([]byte(m.Body), messagePlace(id, s)), created); err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}
-		m.ID, err = res.LastInsertId()
-		return err
+		m.ID = id
+		return nil
 	})
 }
 
@@ -46,7 +46,7 @@ func (db *DB) Messages(ctx context.Context, s *formsvc.Submission) ([]formsvc.Me
 		if err := rows.Scan(&m.ID, &m.Author, &m.OfficerID, &sealed, &created); err != nil {
 			return nil, err
 		}
-		body, err := db.keys.Open(sealed, messageAAD(s.Kind))
+		body, err := db.open(sealed, messagePlace(m.ID, s))
 		if err != nil {
 			return nil, fmt.Errorf("decrypt message %d: %w", m.ID, err)
 		}

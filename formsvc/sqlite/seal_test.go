@@ -1,0 +1,478 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+)
+
+// copyLegacy copies testdata/legacy-v4.db, a database written by main at
+// fc2c0ea (before sealed values were bound to their places) with the
+// program in testdata/legacygen.go.txt and testKeys' master key.
+func copyLegacy(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/legacy-v4.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "formsvc.db")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// scanRow reads the one row of q with args into dest.
+func scanRow(t *testing.T, db *sqlite.DB, q string, args []any, dest ...any) {
+	t.Helper()
+	rows, err := db.Query(context.Background(), q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		t.Fatalf("%s: no row", q)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func legacyReceipt(keys *formsvc.Keys, i int) []byte {
+	return formsvc.NewReceiptHasher(keys.Receipt).Hash(formsvc.Receipt(fmt.Sprintf("123456789012345%d", i)))
+}
+
+// readLegacy reads back everything the legacy database holds, through the
+// store's own read paths; it fails the test on any value that does not
+// open.
+func readLegacy(t *testing.T, db *sqlite.DB, keys *formsvc.Keys) string {
+	t.Helper()
+	ctx := context.Background()
+	var got []string
+	for i := range 3 {
+		s, err := db.SubmissionByReceipt(ctx, legacyReceipt(keys, i))
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		got = append(got, s.Content.Text["description"]+s.Content.Text["message"])
+		photos, err := db.Photos(ctx, s)
+		if err != nil {
+			t.Fatalf("photos of %s: %v", s.Ref, err)
+		}
+		for _, p := range photos {
+			got = append(got, string(p.Data))
+		}
+		msgs, err := db.Messages(ctx, s)
+		if err != nil {
+			t.Fatalf("messages of %s: %v", s.Ref, err)
+		}
+		for _, m := range msgs {
+			got = append(got, m.Body)
+		}
+		notes, err := db.Notes(ctx, s)
+		if err != nil {
+			t.Fatalf("notes of %s: %v", s.Ref, err)
+		}
+		for _, n := range notes {
+			got = append(got, n.Body)
+		}
+		hist, err := db.History(ctx, s)
+		if err != nil {
+			t.Fatalf("history of %s: %v", s.Ref, err)
+		}
+		for _, h := range hist {
+			got = append(got, h.Note)
+		}
+	}
+	o, _, err := db.OfficerByUsername(ctx, "quantri")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := db.TOTPSecret(ctx, o.ID)
+	if err != nil {
+		t.Fatalf("TOTP secret: %v", err)
+	}
+	return strings.Join(append(got, secret), "|")
+}
+
+const legacyWant = "LEGACY-TIP-1 quán karaoke có em nhỏ|LEGACY-PHOTO-1|LEGACY-MESSAGE-1 thêm thông tin|LEGACY-REPLY-1 cảm ơn|" +
+	"LEGACY-TIP-2 nhà nghỉ giữ giấy tờ|LEGACY-NOTE-1 đã chuyển|LEGACY-STATUS-1 đang xác minh|" +
+	"LEGACY-SUPPORT-1 cần xét nghiệm|JBSWY3DPEHPK3PXP"
+
+// A database from before the binding opens with every value readable,
+// each now sealed for its own place; the step runs once.
+func TestLegacyDatabaseIsResealedOnce(t *testing.T) {
+	path := copyLegacy(t)
+	keys := testKeys(t)
+	ctx := context.Background()
+	for round := range 2 {
+		db, err := sqlite.Open(ctx, path, keys)
+		if err != nil {
+			t.Fatalf("open %d: %v", round, err)
+		}
+		if got := readLegacy(t, db, keys); got != legacyWant {
+			t.Errorf("open %d read\n%s\nwant\n%s", round, got, legacyWant)
+		}
+		var n int
+		var detail string
+		queryRow(t, db, `SELECT count(*), max(detail) FROM keyed_migrations`, &n, &detail)
+		if n != 1 || detail != "9 values sealed again, 0 left as they were (they did not open)" {
+			t.Errorf("open %d: keyed_migrations = %d rows, %q", round, n, detail)
+		}
+		// The old way no longer opens what is stored: it was sealed again.
+		var sealed []byte
+		queryRow(t, db, `SELECT content FROM submissions WHERE kind = 'tip' ORDER BY id LIMIT 1`, &sealed)
+		if _, err := keys.Open(sealed, []byte("submission content:tip")); err == nil {
+			t.Errorf("open %d: a record's content still opens with its kind alone as additional data", round)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Another key than the legacy database's opens none of its values: Open
+// refuses before any migration, and the file is byte for byte as it was
+// (the right key still reads everything).
+func TestLegacyDatabaseWithAnotherKeyIsRefused(t *testing.T) {
+	path := copyLegacy(t)
+	other, err := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db, err := sqlite.Open(ctx, path, other); !errors.Is(err, sqlite.ErrWrongKey) {
+		if err == nil {
+			db.Close()
+		}
+		t.Fatalf("Open with another key: %v, want ErrWrongKey", err)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("the refused open changed the file (%v)", err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Fatalf("the refused open left %d bytes in the WAL", fi.Size())
+	}
+	keys := testKeys(t)
+	db, err := sqlite.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := readLegacy(t, db, keys); got != legacyWant {
+		t.Errorf("read after the refused open\n%s\nwant\n%s", got, legacyWant)
+	}
+}
+
+// swapFixture is two tips, each with two photos, a message, two notes and a
+// status change, and two officers with a second-factor secret each.
+type swapFixture struct {
+	db       *sqlite.DB
+	a, b     *formsvc.Submission
+	ha, hb   []byte
+	oa, ob   *formsvc.Officer
+	keysUsed *formsvc.Keys
+}
+
+func newSwapFixture(t *testing.T) *swapFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &swapFixture{db: openDB(t), keysUsed: testKeys(t)}
+	for i, name := range []string{"quantri", "congan"} {
+		o, hash, err := formsvc.NewOfficer(ctx, name, "admin", "mat-khau-du-dai-2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.CreateOfficer(ctx, o, hash); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.SetTOTP(ctx, o.ID, fmt.Sprintf("SECRET%d", i), true, nil); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			f.oa = o
+		} else {
+			f.ob = o
+		}
+	}
+	at := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
+	for i, p := range []**formsvc.Submission{&f.a, &f.b} {
+		s := tip(fmt.Sprintf("TIP-%d", i))
+		s.Photos = []formsvc.Photo{{ContentType: "image/jpeg", Data: []byte(fmt.Sprintf("PHOTO-%d", i))},
+			{ContentType: "image/png", Data: []byte(fmt.Sprintf("PHOTO-%d-2", i))}}
+		h := hash(100 + i)
+		if err := f.db.CreateSubmission(ctx, s, h); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.AddMessage(ctx, s, &formsvc.Message{Author: "reporter", Body: fmt.Sprintf("MSG-%d", i), CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		for j := range 2 {
+			if err := f.db.AddNote(ctx, s, f.oa.ID, fmt.Sprintf("NOTE-%d-%d", i, j), at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.db.ChangeStatus(ctx, s, "verifying", f.oa.ID, fmt.Sprintf("STATUS-%d", i), at); err != nil {
+			t.Fatal(err)
+		}
+		s.Status = "verifying"
+		*p = s
+		if i == 0 {
+			f.ha = h
+		} else {
+			f.hb = h
+		}
+	}
+	return f
+}
+
+// swap exchanges column between the rows of table whose ids are a and
+// b, the way someone with write access to the file could.
+func (f *swapFixture) swap(t *testing.T, table, column string, a, b int64) {
+	t.Helper()
+	ctx := context.Background()
+	var va, vb []byte
+	scanRow(t, f.db, `SELECT `+column+` FROM `+table+` WHERE id = ?`, []any{a}, &va)
+	scanRow(t, f.db, `SELECT `+column+` FROM `+table+` WHERE id = ?`, []any{b}, &vb)
+	if err := f.db.Exec(ctx, `UPDATE `+table+` SET `+column+` = ? WHERE id = ?`, vb, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec(ctx, `UPDATE `+table+` SET `+column+` = ? WHERE id = ?`, va, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *swapFixture) firstID(t *testing.T, table string, s *formsvc.Submission) int64 {
+	t.Helper()
+	var id int64
+	scanRow(t, f.db, `SELECT min(id) FROM `+table+` WHERE submission_id = ?`, []any{s.ID}, &id)
+	return id
+}
+
+// A sealed value moved to another row, column or record, or left in a
+// record whose kind or receipt changed, does not open.
+func TestSwappedSealedValuesDoNotOpen(t *testing.T) {
+	ctx := context.Background()
+	both := []formsvc.Kind{formsvc.KindTip, formsvc.KindSupport}
+	for _, tt := range []struct {
+		name   string
+		tamper func(*testing.T, *swapFixture)
+		read   func(*swapFixture) error
+	}{
+		{"two records' contents swapped",
+			func(t *testing.T, f *swapFixture) { f.swap(t, "submissions", "content", f.a.ID, f.b.ID) },
+			func(f *swapFixture) error { _, err := f.db.Case(ctx, f.a.ID, both); return err }},
+		{"two records' contents swapped, found by receipt",
+			func(t *testing.T, f *swapFixture) { f.swap(t, "submissions", "content", f.a.ID, f.b.ID) },
+			func(f *swapFixture) error { _, err := f.db.SubmissionByReceipt(ctx, f.hb); return err }},
+		{"two records' receipts swapped",
+			func(t *testing.T, f *swapFixture) {
+				for _, step := range []struct {
+					id   int64
+					hash []byte
+				}{{f.a.ID, []byte("x")}, {f.b.ID, f.ha}, {f.a.ID, f.hb}} { // receipt_hash is UNIQUE
+					if err := f.db.Exec(ctx, `UPDATE submissions SET receipt_hash = ? WHERE id = ?`, step.hash, step.id); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			// The reporter of a must not be shown b's record.
+			func(f *swapFixture) error { _, err := f.db.SubmissionByReceipt(ctx, f.ha); return err }},
+		{"a record's kind changed",
+			func(t *testing.T, f *swapFixture) {
+				if err := f.db.Exec(ctx, `UPDATE submissions SET kind = 'support' WHERE id = ?`, f.a.ID); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(f *swapFixture) error { _, err := f.db.Case(ctx, f.a.ID, both); return err }},
+		{"content copied into another column's place",
+			func(t *testing.T, f *swapFixture) {
+				if err := f.db.Exec(ctx, `UPDATE messages SET body = (SELECT content FROM submissions WHERE id = ?) WHERE submission_id = ?`,
+					f.a.ID, f.a.ID); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(f *swapFixture) error { _, err := f.db.Messages(ctx, f.a); return err }},
+		{"two records' photos swapped",
+			func(t *testing.T, f *swapFixture) {
+				f.swap(t, "photos", "data", f.firstID(t, "photos", f.a), f.firstID(t, "photos", f.b))
+			},
+			func(f *swapFixture) error { _, err := f.db.Photos(ctx, f.a); return err }},
+		{"two photos of one record swapped",
+			func(t *testing.T, f *swapFixture) {
+				first := f.firstID(t, "photos", f.a)
+				f.swap(t, "photos", "data", first, first+1)
+			},
+			func(f *swapFixture) error { _, err := f.db.Photos(ctx, f.a); return err }},
+		{"a record's photo moved to another record",
+			func(t *testing.T, f *swapFixture) {
+				if err := f.db.Exec(ctx, `UPDATE photos SET submission_id = ? WHERE id = ?`, f.b.ID, f.firstID(t, "photos", f.a)); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(f *swapFixture) error { _, err := f.db.Photos(ctx, f.b); return err }},
+		{"a message moved to another record",
+			func(t *testing.T, f *swapFixture) {
+				if err := f.db.Exec(ctx, `UPDATE messages SET submission_id = ? WHERE id = ?`, f.b.ID, f.firstID(t, "messages", f.a)); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(f *swapFixture) error { _, err := f.db.Messages(ctx, f.b); return err }},
+		{"two notes of one record swapped",
+			func(t *testing.T, f *swapFixture) {
+				first := f.firstID(t, "notes", f.a)
+				f.swap(t, "notes", "body", first, first+1)
+			},
+			func(f *swapFixture) error { _, err := f.db.Notes(ctx, f.a); return err }},
+		{"two records' status notes swapped",
+			func(t *testing.T, f *swapFixture) {
+				f.swap(t, "status_history", "note", f.firstID(t, "status_history", f.a), f.firstID(t, "status_history", f.b))
+			},
+			func(f *swapFixture) error { _, err := f.db.History(ctx, f.b); return err }},
+		{"two officers' second-factor secrets swapped",
+			func(t *testing.T, f *swapFixture) { f.swap(t, "officers", "totp_secret", f.oa.ID, f.ob.ID) },
+			func(f *swapFixture) error { _, err := f.db.TOTPSecret(ctx, f.ob.ID); return err }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newSwapFixture(t)
+			if err := tt.read(f); err != nil {
+				t.Fatalf("before tampering: %v", err)
+			}
+			tt.tamper(t, f)
+			err := tt.read(f)
+			if !errors.Is(err, sqlite.ErrUnreadable) {
+				t.Errorf("after tampering: err = %v, want ErrUnreadable", err)
+			}
+		})
+	}
+}
+
+// The database keeps its key's check value from the first open: another
+// key is refused even before the database holds a record.
+func TestDatabaseRecognisesItsKey(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "formsvc.db")
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || held {
+		t.Fatalf("HoldsData of a missing file = %v, %v", held, err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("HoldsData made the file: %v", err)
+	}
+	// Opened by a tool without a key: the schema, nothing of a key.
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || held {
+		t.Fatalf("HoldsData of an empty schema = %v, %v", held, err)
+	}
+	keys := testKeys(t)
+	db, err = sqlite.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check []byte
+	scanRow(t, db, `SELECT value FROM key_check`, nil, &check)
+	if !bytes.Equal(check, keys.Check()) {
+		t.Errorf("stored check value %x, want the key's %x", check, keys.Check())
+	}
+	db.Close()
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || !held {
+		t.Errorf("HoldsData after a keyed open = %v, %v; want true", held, err)
+	}
+	other, _ := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
+	before, _ := os.ReadFile(path)
+	if db, err := sqlite.Open(ctx, path, other); !errors.Is(err, sqlite.ErrWrongKey) {
+		if err == nil {
+			db.Close()
+		}
+		t.Fatalf("Open with another key: %v, want ErrWrongKey", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Errorf("the refused open changed the file")
+	}
+	db, err = sqlite.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatalf("Open with its key after a refused one: %v", err)
+	}
+	db.Close()
+}
+
+// A database from before the check gets its key's check value once the
+// key has opened its values; HoldsData sees its records.
+func TestLegacyDatabaseGetsItsCheckValue(t *testing.T) {
+	ctx := context.Background()
+	path := copyLegacy(t)
+	if held, err := sqlite.HoldsData(ctx, path); err != nil || !held {
+		t.Fatalf("HoldsData of the legacy database = %v, %v; want true", held, err)
+	}
+	keys := testKeys(t)
+	db, err := sqlite.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check []byte
+	scanRow(t, db, `SELECT value FROM key_check`, nil, &check)
+	if !bytes.Equal(check, keys.Check()) {
+		t.Errorf("stored check value %x, want the key's %x", check, keys.Check())
+	}
+	// Without its check value (deleted), the database still refuses a key
+	// that opens none of its values, now sealed for their places.
+	if err := db.Exec(ctx, `DELETE FROM key_check`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	other, _ := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
+	if db, err := sqlite.Open(ctx, path, other); !errors.Is(err, sqlite.ErrWrongKey) {
+		if err == nil {
+			db.Close()
+		}
+		t.Fatalf("Open with another key, no check value: %v, want ErrWrongKey", err)
+	}
+	if db, err = sqlite.Open(ctx, path, keys); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+// Sessions stored before their tokens were hashed (the cookie's value as
+// the key) are gone after the upgrade: officers sign in again.
+func TestSessionsWithRawTokensGoAtUpgrade(t *testing.T) {
+	path := copyLegacy(t)
+	conn, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ('RAW-COOKIE-VALUE', x'00', julianday('now') + 1)`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	db, err := sqlite.Open(context.Background(), path, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	scanRow(t, db, `SELECT count(*) FROM sessions`, nil, &n)
+	if n != 0 {
+		t.Errorf("%d sessions left from before, want 0", n)
+	}
+	if _, found, err := db.SessionStore().Find("RAW-COOKIE-VALUE"); found || err != nil {
+		t.Errorf("the old cookie finds a session: %v, %v", found, err)
+	}
+}

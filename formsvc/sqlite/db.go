@@ -104,6 +104,10 @@ type DB struct {
 	// prepared holds the statements of the hot write path, prepared once
 	// on the write connection; read-only after Open.
 	prepared map[string]*sql.Stmt
+	// sessions is the one session store, made on first use; its clean-up
+	// goroutine stops in Close.
+	sessionsOnce sync.Once
+	sessions     *sqlite3store.SQLite3Store
 
 	health health
 }
@@ -561,6 +565,10 @@ func (db *DB) Close() error {
 	close(db.reqs)
 	db.mu.Unlock()
 	<-db.stopped
+	db.sessionsOnce.Do(func() {}) // a store made meanwhile is seen below
+	if db.sessions != nil {
+		db.sessions.StopCleanup()
+	}
 	var errs []error
 	for _, st := range db.prepared {
 		errs = append(errs, st.Close())
@@ -595,6 +603,10 @@ func parseTime(s string) (time.Time, error) {
 // Find, Commit and Delete use context.Background), so no request's
 // cancellation can interrupt it. A lock held by another process makes it
 // wait like the writer, up to the lock timeout.
+//
+// Every call returns the same store: one clean-up goroutine, stopped by
+// Close.
 func (db *DB) SessionStore() scs.Store {
-	return hashedTokens{store: sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute)}
+	db.sessionsOnce.Do(func() { db.sessions = sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute) })
+	return hashedTokens{store: db.sessions}
 }

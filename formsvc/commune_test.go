@@ -55,7 +55,7 @@ report:
 		"Ủy ban nhân dân xã Hòa Phong":       "Hòa Phong",
 		"UBND thị trấn Bần Yên Nhân":         "Bần Yên Nhân",
 		"Ủy ban nhân dân đặc khu Côn Đảo":    "Côn Đảo",
-		"Hòa Phong":                          "Hòa Phong",
+		"Hòa Phong": "Hòa Phong",
 	} {
 		if got := formsvc.PlaceName(in); got != want {
 			t.Errorf("PlaceName(%q) = %q, want %q", in, got, want)

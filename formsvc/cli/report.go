@@ -67,7 +67,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		}
 		write = func(w io.Writer) error { return report.WriteJSON(w, pub) }
 	} else {
-		r, err := report.Build(ctx, db, spec, kinds, p, *publication, commune.Name, time.Now())
+		r, err := report.Build(ctx, db, spec, kinds, p, *publication, commune, time.Now())
 		if err != nil {
 			return err
 		}

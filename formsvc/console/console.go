@@ -55,8 +55,9 @@ type Config struct {
 	// LoginLimit bounds login attempts per client (0: none).
 	LoginLimit    int
 	LoginLimitPer time.Duration
-	// Commune names the commune in reports' headings.
-	Commune string
+	// Commune heads and signs reports (data/commune.yaml); nil leaves
+	// the issuing body and the signer to fill in.
+	Commune *formsvc.Commune
 }
 
 // Console serves /officer/.

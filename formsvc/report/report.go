@@ -115,11 +115,16 @@ func subject(kinds []formsvc.Kind, p Period) string {
 		what = "yêu cầu hỗ trợ"
 	}
 	// "6 tháng đầu năm 2026", "năm 2026", "từ 01/03/2026 đến 31/03/2026".
-	label := p.Label
-	if r, n := utf8.DecodeRuneInString(label); r != utf8.RuneError {
-		label = string(unicode.ToLower(r)) + label[n:]
+	return "Kết quả tiếp nhận, xử lý " + what + " về phòng, chống mại dâm và mua bán người " + lowerFirst(p.Label)
+}
+
+// lowerFirst puts the first letter of s in lower case.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
 	}
-	return "Kết quả tiếp nhận, xử lý " + what + " về phòng, chống mại dâm và mua bán người " + label
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // Build counts the records of period p (and the previous period, for the

@@ -8,8 +8,6 @@ import (
 	"html/template"
 	"io"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -31,10 +29,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"date":    func(t time.Time) string { return t.In(ict).Format("02/01/2006 15:04") },
 	"day":     func(t time.Time) string { return t.In(ict).Format("02/01/2006") },
 	"lastDay": func(t time.Time) string { return t.In(ict).AddDate(0, 0, -1).Format("02/01/2006") },
-	"lowerFirst": func(s string) string {
-		r, n := utf8.DecodeRuneInString(s)
-		return string(unicode.ToLower(r)) + s[n:]
-	},
+	"lowerFirst": lowerFirst,
 }).Parse(htmlTemplate))
 
 // Nav is the toolbar of a report shown in the console: a link back to

@@ -26,9 +26,9 @@ var StyleHash = func() string {
 }()
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"date":    func(t time.Time) string { return t.In(ict).Format("02/01/2006 15:04") },
-	"day":     func(t time.Time) string { return t.In(ict).Format("02/01/2006") },
-	"lastDay": func(t time.Time) string { return t.In(ict).AddDate(0, 0, -1).Format("02/01/2006") },
+	"date":       func(t time.Time) string { return t.In(ict).Format("02/01/2006 15:04") },
+	"day":        func(t time.Time) string { return t.In(ict).Format("02/01/2006") },
+	"lastDay":    func(t time.Time) string { return t.In(ict).AddDate(0, 0, -1).Format("02/01/2006") },
 	"lowerFirst": lowerFirst,
 }).Parse(htmlTemplate))
 

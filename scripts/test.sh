@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Chạy mọi bài kiểm thử. Tự cài những gì các bài kiểm thử cần nếu máy chưa có:
-# Chromium của Debian (kiểm thử trên trình duyệt thật) và axe-core (npm, kiểm tra
-# khả năng tiếp cận, phiên bản ghim trong e2e/package-lock.json).
-# Runs every test; installs Debian's Chromium and axe-core first when missing.
+# Chromium của Debian (kiểm thử trên trình duyệt thật), LibreOffice Writer không
+# giao diện của Debian (mở tệp báo cáo .docx) và axe-core (npm, kiểm tra khả năng
+# tiếp cận, phiên bản ghim trong e2e/package-lock.json).
+# Runs every test; installs Debian's Chromium, LibreOffice Writer (no GUI) and
+# axe-core first when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +14,12 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "==> Cài Chromium (Debian) cho kiểm thử trên trình duyệt"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v soffice >/dev/null && ! command -v libreoffice >/dev/null; then
+  echo "==> Cài LibreOffice Writer (Debian, không giao diện) để mở thử báo cáo .docx"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null
 fi
 
 if [ ! -d e2e/node_modules/axe-core ]; then

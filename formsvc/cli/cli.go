@@ -35,9 +35,10 @@ func init() {
 		{"serve", "phục vụ trang web và API", runServe},
 		{"officer", "quản lý tài khoản cán bộ: add, passwd, disable, enable, reset-2fa, list, require-2fa on|off", runOfficer},
 		{"export", "xuất hồ sơ ra CSV, XLSX hoặc JSON Lines", runExport},
-		{"report", "lập báo cáo 6 tháng, năm hoặc một khoảng thời gian (HTML in A4 hoặc XLSX)", runReport},
+		{"report", "lập báo cáo 6 tháng, năm hoặc một khoảng thời gian (HTML in A4, DOCX hoặc XLSX)", runReport},
 		{"purge", "xóa hồ sơ đã đóng quá thời gian lưu giữ (--retention)", runPurge},
 		{"backup", "sao lưu cơ sở dữ liệu khi dịch vụ đang chạy (--out TỆP); không chép khóa bí mật", runBackup},
+		{"demo", "tạo dữ liệu mẫu (hư cấu) trong một cơ sở dữ liệu trống, để tập huấn", runDemo},
 		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "formsvc", Version)
 			return nil

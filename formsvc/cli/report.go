@@ -12,13 +12,13 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc/report"
 )
 
-// runReport: formsvc report --period 2026-H1|2026-H2|2026|FROM..TO --format xlsx|html [--out FILE],
+// runReport: formsvc report --period 2026-H1|2026-H2|2026|FROM..TO --format html|docx|xlsx [--out FILE],
 // or --publication --format json for the site's /so-lieu/ page.
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("report", e)
 	cfg := bindConfig(fs, e.getenv)
 	periodFlag := fs.String("period", "", "kỳ báo cáo: 2026-H1, 2026-H2, 2026 hoặc 2026-01-01..2026-03-31")
-	format := fs.String("format", "html", "định dạng: html (in khổ A4), xlsx, hoặc json (số liệu công bố cho trang /so-lieu/, cần --publication)")
+	format := fs.String("format", "html", "định dạng: html (in khổ A4), docx (Word, để điền số, ký và lưu), xlsx, hoặc json (số liệu công bố cho trang /so-lieu/, cần --publication)")
 	out := fs.String("out", "", "tệp kết quả (bỏ trống: in ra đầu ra chuẩn)")
 	publication := fs.Bool("publication", false, "bản để công bố: số nhỏ hơn 3 ghi là \"<3\"")
 	kindFlag := fs.String("kind", "", "chỉ một loại: tip hoặc support (bỏ trống: cả hai)")
@@ -33,8 +33,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	switch {
-	case *format != "html" && *format != "xlsx" && *format != "json":
-		return errors.New("--format phải là html, xlsx hoặc json")
+	case *format != "html" && *format != "docx" && *format != "xlsx" && *format != "json":
+		return errors.New("--format phải là html, docx, xlsx hoặc json")
 	case *format == "json" && !*publication:
 		return errors.New("--format json chỉ dùng với --publication: tệp này để đăng lên trang web")
 	}
@@ -67,13 +67,16 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		}
 		write = func(w io.Writer) error { return report.WriteJSON(w, pub) }
 	} else {
-		r, err := report.Build(ctx, db, spec, kinds, p, *publication, commune.Name, time.Now())
+		r, err := report.Build(ctx, db, spec, kinds, p, *publication, commune, time.Now())
 		if err != nil {
 			return err
 		}
 		write = func(w io.Writer) error { return report.WriteHTML(w, r) }
-		if *format == "xlsx" {
+		switch *format {
+		case "xlsx":
 			write = func(w io.Writer) error { return report.WriteXLSX(w, r) }
+		case "docx":
+			write = func(w io.Writer) error { return report.WriteDOCX(w, r) }
 		}
 	}
 	w, done, err := output(e, *out)

@@ -68,8 +68,9 @@ type Config struct {
 	// LoginWait waits before an attempt from an address that failed
 	// before, or until ctx ends (nil: a timer). Tests record the waits.
 	LoginWait func(ctx context.Context, d time.Duration) error
-	// Commune names the commune in reports' headings.
-	Commune string
+	// Commune heads and signs reports (data/commune.yaml); nil leaves
+	// the issuing body and the signer to fill in.
+	Commune *formsvc.Commune
 }
 
 // Console serves /officer/.

@@ -201,27 +201,46 @@ func (c *Console) handleReportDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	publication := q.Get("publication") == "1"
+	format := q.Get("format")
+	if format == "" {
+		format = "html"
+	}
+	if !slices.Contains([]string{"html", "docx", "xlsx"}, format) {
+		d := c.exportForm(r)
+		d.Error = "Vui lòng chọn định dạng: trang in (HTML), Word (DOCX) hoặc Excel (XLSX)."
+		c.render(w, r, http.StatusUnprocessableEntity, "report", "Báo cáo", d)
+		return
+	}
 	rep, err := report.Build(r.Context(), c.store, c.spec, o.Role.Kinds(), p, publication, c.cfg.Commune, c.now())
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
-	format := q.Get("format")
-	if format == "xlsx" {
+	h := map[string]string{}
+	switch format {
+	case "xlsx":
 		err = report.WriteXLSX(&buf, rep)
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="bao-cao-`+period+`.xlsx"`)
-	} else {
-		err = report.WriteHTML(&buf, rep)
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src "+report.StyleHash+"; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		h["Content-Disposition"] = `attachment; filename="bao-cao-` + period + `.xlsx"`
+	case "docx":
+		err = report.WriteDOCX(&buf, rep)
+		h["Content-Type"] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+		h["Content-Disposition"] = `attachment; filename="bao-cao-` + period + `.docx"`
+	default:
+		// The print button's script is a file of the console's own.
+		err = report.WriteHTMLNav(&buf, rep, &report.Nav{Back: "/officer/report", Script: "/officer/static/report-print.js"})
+		h["Content-Type"] = "text/html; charset=utf-8"
+		h["Content-Security-Policy"] = "default-src 'none'; style-src " + report.StyleHash + "; script-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 	}
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	detail := p.Label + ", " + map[bool]string{true: "xlsx", false: "html"}[format == "xlsx"]
+	for k, v := range h {
+		w.Header().Set(k, v)
+	}
+	detail := p.Label + ", " + format
 	if publication {
 		detail += ", bản công bố"
 	}

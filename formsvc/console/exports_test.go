@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"archive/zip"
 	"context"
 	"database/sql"
 	"fmt"
@@ -91,8 +92,39 @@ func TestReportsFollowTheRoles(t *testing.T) {
 	if got := doc.Find("section.kind h2").Text(); got != "Tin báo" {
 		t.Errorf("police report sections = %q, want only Tin báo", got)
 	}
-	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, report.StyleHash) || strings.Contains(csp, "unsafe-inline") {
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, report.StyleHash) || strings.Contains(csp, "unsafe-inline") ||
+		!strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("report CSP = %q", csp)
+	}
+	// The page's toolbar: a link back to the form, a print button that
+	// its script (a file of the console's, no inline script) shows, and
+	// the Ctrl+P hint for a browser without JavaScript.
+	if doc.Find(`nav.toolbar a[href="/officer/report"]`).Length() != 1 || doc.Find(`nav.toolbar button#print-report`).Length() != 1 ||
+		!strings.Contains(strings.ToLower(doc.Find("#print-hint").Text()), "bấm ctrl+p để in") || doc.Find("script:not([src])").Length() != 0 {
+		t.Errorf("report toolbar = %q", doc.Find("nav.toolbar").Text())
+	}
+	src, _ := doc.Find("script[src]").Attr("src")
+	if res, js := police.download(src); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") ||
+		!strings.Contains(js, "window.print()") {
+		t.Errorf("print script %q: %d %s", src, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if doc.Find(".letterhead .nation .title").Text() != "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" {
+		t.Errorf("the console's report has no national title")
+	}
+	// The Word document, offered on the form.
+	if _, form := police.get("/officer/report"); form.Find(`select[name="format"] option[value="docx"]`).Length() != 1 {
+		t.Error("the report form offers no .docx")
+	}
+	res, body = police.download("/officer/report/download?period=2026&format=docx")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="bao-cao-2026.docx"`) {
+		t.Fatalf("docx report: %d %v", res.StatusCode, res.Header)
+	}
+	if z, err := zip.NewReader(strings.NewReader(body), int64(len(body))); err != nil || !slices.ContainsFunc(z.File, func(f *zip.File) bool { return f.Name == "word/document.xml" }) {
+		t.Errorf("the .docx is not a Word package: %v", err)
+	}
+	if res, _ := police.download("/officer/report/download?period=2026&format=pdf"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown report format: %d", res.StatusCode)
 	}
 	res, body = a.loggedIn("xahoi").download("/officer/report/download?period=2026&format=xlsx&publication=1")
 	if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
@@ -112,6 +144,11 @@ func TestReportsFollowTheRoles(t *testing.T) {
 	}
 	if !hasAudit(a.audit(), "xahoi", formsvc.AuditReport, "2026") {
 		t.Errorf("report not audited")
+	}
+	if !slices.ContainsFunc(a.audit(), func(e formsvc.AuditEntry) bool {
+		return e.Username == "congan" && e.Action == formsvc.AuditReport && strings.HasSuffix(e.Detail, ", docx")
+	}) {
+		t.Errorf("the .docx report is not audited as such")
 	}
 }
 

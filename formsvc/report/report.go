@@ -4,14 +4,19 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
 // Report is a period report over the kinds a role may see.
 type Report struct {
-	Commune     string
+	Commune     string // the issuing body, as the site names it
+	Letterhead  Letterhead
+	Subject     string // the subject line under "BÁO CÁO"
 	Period      Period
 	Previous    Period
 	Generated   time.Time
@@ -28,6 +33,9 @@ type KindReport struct {
 	Change      string // against the previous period, in words
 	Tables      []Table
 	Chart       template.HTML
+	ChartTitle  string
+	ChartLabels []string // the chart's bars, for the .docx's picture
+	ChartValues []int
 	FirstAction string
 	Closure     string
 }
@@ -40,9 +48,89 @@ type Table struct {
 	Rows   [][]string
 }
 
+// Blank is a dotted line left to fill in by hand (or in the .docx).
+const Blank = "…………………"
+
+// Letterhead is what a report carries besides its figures, in the format
+// of an administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I): the
+// issuing body, the number and symbol, the place, the recipients and the
+// signer. What data/commune.yaml leaves empty is left to fill (Blank).
+type Letterhead struct {
+	Issuer          []string // the issuing body's name in capitals, one line each
+	Symbol          string   // of the number line "Số:      /BC-UBND"
+	Place           string   // of the date line; Blank when unknown
+	Recipients      []string // "Nơi nhận", each ending in ";" and the last "Lưu: VT."
+	SignerAuthority string
+	SignerTitle     string
+	SignerName      string // Blank when not given
+}
+
+// NewLetterhead makes a report's letterhead from data/commune.yaml; c may
+// be nil, which leaves everything but the form to fill.
+func NewLetterhead(c *formsvc.Commune) Letterhead {
+	if c == nil {
+		c = &formsvc.Commune{}
+	}
+	l := Letterhead{Place: orBlank(c.Report.Place), SignerAuthority: c.Report.SignerAuthority,
+		SignerTitle: c.Report.SignerTitle, SignerName: orBlank(c.Report.SignerName)}
+	name := strings.TrimSpace(c.Name)
+	l.Issuer, l.Symbol = []string{strings.ToUpper(name)}, "BC-"+Blank
+	if name == "" {
+		l.Issuer, l.Symbol = []string{"ỦY BAN NHÂN DÂN", "XÃ, PHƯỜNG " + Blank}, "BC-UBND"
+	}
+	// A people's committee: "ỦY BAN NHÂN DÂN" above the unit, as its
+	// documents are headed, and the symbol BC-UBND.
+	for _, ubnd := range []string{"ủy ban nhân dân ", "uỷ ban nhân dân "} {
+		if len(name) > len(ubnd) && strings.EqualFold(name[:len(ubnd)], ubnd) {
+			l.Issuer, l.Symbol = []string{"ỦY BAN NHÂN DÂN", strings.ToUpper(strings.TrimSpace(name[len(ubnd):]))}, "BC-UBND"
+		}
+	}
+	if l.SignerAuthority == "" && l.SignerTitle == "" {
+		l.SignerTitle = "QUYỀN HẠN, CHỨC VỤ CỦA NGƯỜI KÝ"
+	}
+	recipients := c.Report.Recipients
+	if len(recipients) == 0 {
+		recipients = []string{Blank + " (để báo cáo)", Blank}
+	}
+	for _, r := range recipients {
+		l.Recipients = append(l.Recipients, strings.TrimRight(r, ";.,")+";")
+	}
+	l.Recipients = append(l.Recipients, "Lưu: VT.")
+	return l
+}
+
+func orBlank(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return Blank
+	}
+	return s
+}
+
+// subject is the subject line of a report on kinds over p.
+func subject(kinds []formsvc.Kind, p Period) string {
+	what := "tin báo và yêu cầu hỗ trợ"
+	if len(kinds) == 1 && kinds[0] == formsvc.KindTip {
+		what = "tin báo"
+	} else if len(kinds) == 1 {
+		what = "yêu cầu hỗ trợ"
+	}
+	// "6 tháng đầu năm 2026", "năm 2026", "từ 01/03/2026 đến 31/03/2026".
+	return "Kết quả tiếp nhận, xử lý " + what + " về phòng, chống mại dâm và mua bán người " + lowerFirst(p.Label)
+}
+
+// lowerFirst puts the first letter of s in lower case.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
 // Build counts the records of period p (and the previous period, for the
-// comparison) for the given kinds.
-func Build(ctx context.Context, fs formsvc.FactsService, spec *formsvc.Spec, kinds []formsvc.Kind, p Period, publication bool, commune string, now time.Time) (*Report, error) {
+// comparison) for the given kinds. commune (nil: none) heads and signs the
+// report.
+func Build(ctx context.Context, fs formsvc.FactsService, spec *formsvc.Spec, kinds []formsvc.Kind, p Period, publication bool, commune *formsvc.Commune, now time.Time) (*Report, error) {
 	prev := p.Previous()
 	cur, err := formsvc.CollectStats(ctx, fs, formsvc.CaseFilter{Kinds: kinds, From: p.From, To: p.To})
 	if err != nil {
@@ -52,7 +140,10 @@ func Build(ctx context.Context, fs formsvc.FactsService, spec *formsvc.Spec, kin
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Commune: commune, Period: p, Previous: prev, Generated: now, Publication: publication}
+	r := &Report{Letterhead: NewLetterhead(commune), Subject: subject(kinds, p), Period: p, Previous: prev, Generated: now, Publication: publication}
+	if commune != nil {
+		r.Commune = commune.Name
+	}
 	for _, k := range kinds {
 		r.Kinds = append(r.Kinds, r.kindReport(spec, cur[k], old[k]))
 	}
@@ -200,7 +291,9 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 			}
 		}
 	}
-	kr.Chart = BarChart(label+" nhận được theo tháng, "+r.Period.Label, labels, values)
+	kr.ChartTitle = label + " nhận được theo tháng, " + r.Period.Label
+	kr.Chart = BarChart(kr.ChartTitle, labels, values)
+	kr.ChartLabels, kr.ChartValues = labels, values
 	return kr
 }
 

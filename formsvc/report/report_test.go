@@ -101,6 +101,10 @@ func store(t *testing.T) *sqlite.DB {
 	return db
 }
 
+// testCommune issues the test reports.
+var testCommune = &formsvc.Commune{Name: "Ủy ban nhân dân xã Thử", Confirmed: true, Report: formsvc.CommuneReport{
+	Place: "Thử", Recipients: []string{"Ủy ban nhân dân tỉnh (để báo cáo)"}, SignerAuthority: "TM. ỦY BAN NHÂN DÂN", SignerTitle: "CHỦ TỊCH"}}
+
 func build(t *testing.T, db *sqlite.DB, publication bool) *report.Report {
 	t.Helper()
 	spec, err := formsvc.ParseSpec(data.FormsYAML)
@@ -109,7 +113,7 @@ func build(t *testing.T, db *sqlite.DB, publication bool) *report.Report {
 	}
 	p, _ := report.ParsePeriod("2026-H1")
 	r, err := report.Build(context.Background(), db, spec, []formsvc.Kind{formsvc.KindTip, formsvc.KindSupport}, p, publication,
-		"UBND xã Thử", time.Date(2026, 7, 2, 0, 0, 0, 0, ict))
+		testCommune, time.Date(2026, 7, 2, 0, 0, 0, 0, ict))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,5 +247,88 @@ func TestWriteHTMLAndXLSX(t *testing.T) {
 	typ, _ := f.GetCellType("TB theo loại", "B5")
 	if v != "5" || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
 		t.Errorf("count cell = %q (type %v), want the number 5", v, typ)
+	}
+}
+
+// TestHTMLIsAnAdministrativeDocument: the report page carries the parts
+// of a report in the format of Nghị định 30/2020/NĐ-CP, and prints on A4
+// with its margins and type.
+func TestHTMLIsAnAdministrativeDocument(t *testing.T) {
+	r := build(t, store(t), false)
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(sel string) string { return strings.Join(strings.Fields(doc.Find(sel).Text()), " ") }
+	for _, tt := range []struct{ sel, want string }{
+		{".letterhead .issuer", "ỦY BAN NHÂN DÂN XÃ THỬ"},
+		{".letterhead .nation .title", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"},
+		{".letterhead .nation .motto", "Độc lập - Tự do - Hạnh phúc"},
+		{".letterhead .number", "Số: ……/BC-UBND"},
+		{".letterhead .place", "Thử, ngày …… tháng …… năm ……"},
+		{"h1", "BÁO CÁO Kết quả tiếp nhận, xử lý tin báo và yêu cầu hỗ trợ về phòng, chống mại dâm và mua bán người 6 tháng đầu năm 2026"},
+		{".closing", "Trên đây là báo cáo kết quả tiếp nhận, xử lý tin báo và yêu cầu hỗ trợ về phòng, chống mại dâm và mua bán người 6 tháng đầu năm 2026./."},
+		{".recipients", "Nơi nhận: - Ủy ban nhân dân tỉnh (để báo cáo); - Lưu: VT."},
+		{".signer", "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH (Ký, ghi rõ họ tên, đóng dấu) " + report.Blank},
+	} {
+		if got := text(tt.sel); got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.sel, got, tt.want)
+		}
+	}
+	// The body is as before: the figures are still there.
+	if got := text("section.kind:first-of-type .lead strong"); got != "7" {
+		t.Errorf("tips received = %q", got)
+	}
+	css := doc.Find("style").Text()
+	for _, want := range []string{"@page{size:A4;margin:20mm 15mm 20mm 30mm}", `font:13pt/1.4 "Times New Roman"`} {
+		if !strings.Contains(css, want) {
+			t.Errorf("the report's CSS lacks %q", want)
+		}
+	}
+	if doc.Find("nav, script, button").Length() != 0 {
+		t.Error("the self-contained report has a toolbar or a script")
+	}
+
+	// In the console: a link back, and a print button its script shows.
+	buf.Reset()
+	if err := report.WriteHTMLNav(&buf, r, &report.Nav{Back: "/officer/report", Script: "/officer/static/report-print.js"}); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ = goquery.NewDocumentFromReader(&buf)
+	if doc.Find(`nav.toolbar a[href="/officer/report"]`).Length() != 1 || doc.Find(`nav.toolbar button#print-report[hidden]`).Length() != 1 ||
+		doc.Find(`script[src="/officer/static/report-print.js"]`).Length() != 1 || doc.Find("script:not([src])").Length() != 0 {
+		t.Errorf("toolbar = %s", doc.Find("nav").Text())
+	}
+	if got := text("#print-hint"); !strings.Contains(strings.ToLower(got), "bấm ctrl+p để in") {
+		t.Errorf("no-script hint = %q", got)
+	}
+}
+
+// TestLetterheadLeavesUnknownsToFill: what data/commune.yaml does not say
+// is left as a dotted line, never guessed.
+func TestLetterheadLeavesUnknownsToFill(t *testing.T) {
+	l := report.NewLetterhead(nil)
+	if fmt.Sprint(l.Issuer) != "[ỦY BAN NHÂN DÂN XÃ, PHƯỜNG "+report.Blank+"]" || l.Place != report.Blank || l.SignerName != report.Blank ||
+		len(l.Recipients) != 3 || l.Recipients[2] != "Lưu: VT." || l.SignerTitle == "" {
+		t.Errorf("nil commune: %+v", l)
+	}
+	c, err := formsvc.ParseCommune(data.CommuneYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l = report.NewLetterhead(c)
+	if !c.Confirmed && (l.Place != report.Blank || strings.Contains(strings.Join(l.Issuer, " "), "THƯỢNG HỒNG")) {
+		t.Errorf("data/commune.yaml's unit is unconfirmed, yet the letterhead names it: %+v", l)
+	}
+	if l.Issuer[0] != "ỦY BAN NHÂN DÂN" || l.Symbol != "BC-UBND" {
+		t.Errorf("letterhead from data/commune.yaml: %+v", l)
+	}
+	l = report.NewLetterhead(&formsvc.Commune{Name: "Công an xã Thử"})
+	if fmt.Sprint(l.Issuer) != "[CÔNG AN XÃ THỬ]" || l.Symbol != "BC-"+report.Blank {
+		t.Errorf("another body: %+v", l)
 	}
 }

@@ -28,17 +28,33 @@ var StyleHash = func() string {
 }()
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"date":    func(t time.Time) string { return t.In(formsvc.Vietnam).Format("02/01/2006 15:04") },
-	"day":     func(t time.Time) string { return t.In(formsvc.Vietnam).Format("02/01/2006") },
-	"lastDay": func(t time.Time) string { return t.In(formsvc.Vietnam).AddDate(0, 0, -1).Format("02/01/2006") },
+	"date":       func(t time.Time) string { return t.In(formsvc.Vietnam).Format("02/01/2006 15:04") },
+	"day":        func(t time.Time) string { return t.In(formsvc.Vietnam).Format("02/01/2006") },
+	"lastDay":    func(t time.Time) string { return t.In(formsvc.Vietnam).AddDate(0, 0, -1).Format("02/01/2006") },
+	"lowerFirst": lowerFirst,
 }).Parse(htmlTemplate))
 
-// WriteHTML writes the report as one printable A4 HTML page.
-func WriteHTML(w io.Writer, r *Report) error {
+// Nav is the toolbar of a report shown in the console: a link back to
+// the report form and a print button, which its script (a file: the
+// console's CSP allows no inline script) shows and wires. Without
+// JavaScript the toolbar says to press Ctrl+P instead. It is not printed.
+type Nav struct {
+	Back   string // the address of the link back
+	Script string // the address of the print button's script
+}
+
+// WriteHTML writes the report as one self-contained printable A4 HTML
+// page: no script, no other file.
+func WriteHTML(w io.Writer, r *Report) error { return WriteHTMLNav(w, r, nil) }
+
+// WriteHTMLNav writes the report as WriteHTML does, with the toolbar nav
+// on top when nav is not nil.
+func WriteHTMLNav(w io.Writer, r *Report, nav *Nav) error {
 	return page.Execute(w, struct {
 		*Report
 		CSS template.CSS
-	}{r, template.CSS(css)})
+		Nav *Nav
+	}{r, template.CSS(css), nav})
 }
 
 // WriteXLSX writes the report as a workbook with one sheet per table.

@@ -185,8 +185,22 @@ func (m *Mailer) client() (*gomail.Client, error) {
 	if m.smtp.User != "" {
 		opts = append(opts, gomail.WithSMTPAuth(m.smtp.Auth), gomail.WithUsername(m.smtp.User), gomail.WithPassword(m.smtp.Password))
 	}
-	if m.cfg.Dial != nil {
-		opts = append(opts, gomail.WithDialContextFunc(m.cfg.Dial))
+	if dial := m.cfg.Dial; dial != nil {
+		if m.smtp.Implicit { // go-mail leaves TLS to a dialler of one's own
+			dial = func(ctx context.Context, network, address string) (net.Conn, error) {
+				c, err := m.cfg.Dial(ctx, network, address)
+				if err != nil {
+					return nil, err
+				}
+				conn := tls.Client(c, tc)
+				if err := conn.HandshakeContext(ctx); err != nil {
+					c.Close()
+					return nil, err
+				}
+				return conn, nil
+			}
+		}
+		opts = append(opts, gomail.WithDialContextFunc(dial))
 	}
 	return gomail.NewClient(m.smtp.Host, opts...)
 }

@@ -49,7 +49,8 @@ type Config struct {
 	// counts, and at most one per recipient per Delay.
 	Delay time.Duration
 	// DigestAt is the digest's time of day in Vietnam (Asia/Ho_Chi_Minh),
-	// as a duration after midnight.
+	// as a duration after midnight: 0 is midnight (DefaultDigestAt is
+	// 07:30).
 	DigestAt time.Duration
 	// OverdueAfter: an open record with no action for this long is overdue.
 	OverdueAfter time.Duration
@@ -70,9 +71,6 @@ type Dispatcher struct {
 func New(cfg Config) *Dispatcher {
 	if cfg.Delay <= 0 {
 		cfg.Delay = DefaultDelay
-	}
-	if cfg.DigestAt == 0 {
-		cfg.DigestAt = DefaultDigestAt
 	}
 	if cfg.OverdueAfter <= 0 {
 		cfg.OverdueAfter = 3 * 24 * time.Hour

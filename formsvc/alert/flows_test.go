@@ -259,31 +259,51 @@ func TestRetriesBackOffThenDropAfterADay(t *testing.T) {
 	e.tip()
 	e.clock.add(delay)
 	created := e.clock.now()
-	var attempts []time.Time
-	for e.clock.now().Before(created.Add(25 * time.Hour)) {
-		r := e.run()
-		if r.Failed > 0 || r.Dropped > 0 {
-			attempts = append(attempts, e.clock.now())
+	// Each round runs at the moment the outbox row says it is due.
+	row := func() (state string, attempts int, next time.Time) {
+		rows, err := e.db.Query(context.Background(), `SELECT state, attempts, next_at FROM alert_outbox WHERE type = 'new'`)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if r.Dropped > 0 {
-			if r.Dropped != 1 {
-				t.Errorf("dropped %d; want the mail", r.Dropped)
+		defer rows.Close()
+		var at string
+		if !rows.Next() {
+			t.Fatal("no outbox row")
+		}
+		if err := rows.Scan(&state, &attempts, &at); err != nil {
+			t.Fatal(err)
+		}
+		next, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
+		return state, attempts, next
+	}
+	var gaps []time.Duration
+	for {
+		e.run()
+		state, attempts, next := row()
+		if state == formsvc.OutboxDropped {
+			if attempts != len(gaps)+1 {
+				t.Errorf("%d attempts recorded, %d made", attempts, len(gaps)+1)
 			}
 			break
 		}
-		e.clock.add(time.Minute)
+		if state != formsvc.OutboxPending || attempts != len(gaps)+1 || len(gaps) > 100 {
+			t.Fatalf("after %d rounds: %s, %d attempts", len(gaps)+1, state, attempts)
+		}
+		gaps = append(gaps, next.Sub(e.clock.now()))
+		e.clock.set(next)
 	}
-	if len(attempts) < 10 || len(attempts) > 40 {
-		t.Fatalf("%d attempts in a day; want back-off (1, 2, 4 … minutes, then hourly)", len(attempts))
-	}
-	for i := 2; i < 7; i++ {
-		if attempts[i].Sub(attempts[i-1]) <= attempts[i-1].Sub(attempts[i-2]) {
-			t.Errorf("attempt gaps %s then %s: want them growing", attempts[i-1].Sub(attempts[i-2]), attempts[i].Sub(attempts[i-1]))
+	// 1, 2, 4 … minutes, then hourly, each ±20 %; the last one cut at the day.
+	for i, g := range gaps[:len(gaps)-1] {
+		want := min(time.Minute<<i, time.Hour)
+		if g < want*8/10-time.Millisecond || g > want*12/10+time.Millisecond {
+			t.Errorf("wait %d: %s; want %s ± 20 %%", i+1, g, want)
 		}
 	}
-	last := attempts[len(attempts)-1]
-	if d := last.Sub(created); d < alert.DropAfter || d > alert.DropAfter+time.Minute {
+	if d := e.clock.now().Sub(created); d < alert.DropAfter || d > alert.DropAfter+time.Second {
 		t.Errorf("dropped %s after it was made; want after a day", d)
+	}
+	if len(gaps) < 20 || len(gaps) > 35 {
+		t.Errorf("%d attempts in a day", len(gaps)+1)
 	}
 	st, err := e.db.AlertStatus(context.Background(), created)
 	if err != nil || st.Dropped != 1 || st.LastError == "" {

@@ -150,7 +150,7 @@ func newEnv(t *testing.T, edit ...func(*alert.Config)) *env {
 	t.Cleanup(e.api.Close)
 	e.smtp = alerttest.Start(t, alerttest.Options{})
 	e.hook = newHook(t)
-	e.cfg = alert.Config{Delay: delay, OverdueAfter: 3 * 24 * time.Hour, Text: alert.Text{ConsoleURL: consoleURL}, Now: e.clock.now}
+	e.cfg = alert.Config{Delay: delay, DigestAt: alert.DefaultDigestAt, OverdueAfter: 3 * 24 * time.Hour, Text: alert.Text{ConsoleURL: consoleURL}, Now: e.clock.now}
 	e.cfg.Mailer = e.mailer("smtp://" + e.smtp.Addr)
 	if e.cfg.Webhook, err = alert.NewWebhook(e.hook.srv.URL, []byte(hookSecret), nil); err != nil {
 		t.Fatal(err)

@@ -19,10 +19,10 @@ import (
 // cliUser names the command line in the audit log.
 const cliUser = "(dòng lệnh)"
 
-// runOfficer: formsvc officer add|passwd|disable|enable|list.
+// runOfficer: formsvc officer add|passwd|disable|enable|set|alerts|list.
 func runOfficer(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "Cách dùng: formsvc officer add|passwd|disable|enable|list [tùy chọn]")
+		fmt.Fprintln(e.stderr, "Cách dùng: formsvc officer add|passwd|disable|enable|set|alerts|list [tùy chọn]")
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
@@ -31,6 +31,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 	username := fs.String("username", "", "tên đăng nhập")
 	role := fs.String("role", "", "vai trò: admin, police hoặc social (với add)")
 	fromStdin := fs.Bool("password-stdin", false, "đọc mật khẩu từ dòng đầu của đầu vào chuẩn thay vì hỏi")
+	af := bindAlertFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,11 +49,17 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 	if sub == "list" {
 		return listOfficers(ctx, e, db)
 	}
+	if sub == "alerts" {
+		return listOfficerAlerts(ctx, e, db)
+	}
 	if *username == "" {
 		return errors.New("cần --username")
 	}
 	switch sub {
 	case "add":
+		if err := checkEmailFlag(af); err != nil {
+			return err
+		}
 		pw, err := readPassword(e, *fromStdin, true)
 		if err != nil {
 			return err
@@ -65,13 +72,21 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			return errors.New(formsvc.ErrorMessage(err))
 		}
 		fmt.Fprintf(e.stdout, "Đã thêm tài khoản %s (%s).\n", o.Username, formsvc.RoleLabels[o.Role])
-		return audit(formsvc.AuditOfficerAdd, o.Username, string(o.Role))
-	case "passwd", "disable", "enable":
+		if err := audit(formsvc.AuditOfficerAdd, o.Username, string(o.Role)); err != nil {
+			return err
+		}
+		return setOfficerAlerts(ctx, e, db, fs, af, o)
+	case "passwd", "disable", "enable", "set":
 		o, _, err := db.OfficerByUsername(ctx, *username)
 		if err != nil {
 			return fmt.Errorf("không có tài khoản %q", *username)
 		}
 		switch sub {
+		case "set":
+			if !given(fs, "email") && !given(fs, "alerts") {
+				return errors.New("cần --email hoặc --alerts")
+			}
+			return setOfficerAlerts(ctx, e, db, fs, af, o)
 		case "passwd":
 			pw, err := readPassword(e, *fromStdin, true)
 			if err != nil {
@@ -100,7 +115,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			return audit(formsvc.AuditOfficerEnable, o.Username, "")
 		}
 	}
-	fmt.Fprintf(e.stderr, "formsvc officer: không có lệnh %q (add, passwd, disable, enable, list)\n", sub)
+	fmt.Fprintf(e.stderr, "formsvc officer: không có lệnh %q (add, passwd, disable, enable, set, alerts, list)\n", sub)
 	return errUsage
 }
 

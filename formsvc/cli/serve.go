@@ -81,6 +81,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)
 	}
+	stopAlerts, err := startAlerts(cfg, db, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopAlerts()
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log, web.Timeouts{})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -100,6 +106,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("máy chủ", "err", err)
 	}
+	stopAlerts()
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("đóng cơ sở dữ liệu: %w", err)
 	}

@@ -4,6 +4,7 @@ package alerttest
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -78,11 +79,12 @@ type Options struct {
 
 // Server is an SMTP server in the test's process.
 type Server struct {
-	Addr string
-	srv  *smtp.Server
-	mu   sync.Mutex
-	got  []Mail
-	done chan struct{}
+	Addr    string
+	srv     *smtp.Server
+	mu      sync.Mutex
+	got     []Mail
+	arrived chan struct{} // closed (and replaced) when a mail arrives
+	done    chan struct{}
 }
 
 // Start starts a server; the test's cleanup stops it.
@@ -101,7 +103,7 @@ func Start(tb testing.TB, o Options) *Server {
 	if err != nil {
 		tb.Fatalf("smtp listen: %v", err)
 	}
-	s := &Server{Addr: ln.Addr().String(), done: make(chan struct{})}
+	s := &Server{Addr: ln.Addr().String(), done: make(chan struct{}), arrived: make(chan struct{})}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		_, tlsOn := c.TLSConnectionState()
 		return &session{s: s, o: o, tls: tlsOn}, nil
@@ -136,6 +138,24 @@ func (s *Server) Mails() []Mail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Mail(nil), s.got...)
+}
+
+// Wait returns once n mails have arrived (for a service that sends on its
+// own time), or when ctx ends.
+func (s *Server) Wait(ctx context.Context, n int) ([]Mail, error) {
+	for {
+		s.mu.Lock()
+		got, arrived := append([]Mail(nil), s.got...), s.arrived
+		s.mu.Unlock()
+		if len(got) >= n {
+			return got, nil
+		}
+		select {
+		case <-arrived:
+		case <-ctx.Done():
+			return got, ctx.Err()
+		}
+	}
 }
 
 // Take returns the mail accepted so far and forgets it.
@@ -194,6 +214,8 @@ func (x *session) Data(r io.Reader) error {
 	x.m.TLS = x.tls
 	x.s.mu.Lock()
 	x.s.got = append(x.s.got, x.m)
+	close(x.s.arrived)
+	x.s.arrived = make(chan struct{})
 	x.s.mu.Unlock()
 	x.m = Mail{}
 	return nil

@@ -73,7 +73,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log, Commune: commune.Name,
-		SecureCookies: cfg.secure, OverdueAfter: cfg.overdue, LoginLimit: cfg.login.N, LoginLimitPer: cfg.login.Per})
+		SecureCookies: cfg.secure, OverdueAfter: cfg.overdue, LoginLimit: cfg.login.N, LoginLimitPer: cfg.login.Per,
+		MailAlerts: cfg.SMTPURL != ""})
 	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
 		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, NetlifySecret: cfg.netlify, Limits: cfg.limits, Console: con.Handler(),
 		AllowedOrigins: cfg.origins})

@@ -19,7 +19,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static/*
@@ -57,6 +57,8 @@ type Config struct {
 	LoginLimitPer time.Duration
 	// Commune names the commune in reports' headings.
 	Commune string
+	// MailAlerts says that alert mail is configured (--smtp-url).
+	MailAlerts bool
 }
 
 // Console serves /officer/.
@@ -130,6 +132,7 @@ func (c *Console) Handler() http.Handler {
 			r.Post("/account/totp/start", c.handleTOTPStart)
 			r.Post("/account/totp/confirm", c.handleTOTPConfirm)
 			r.Post("/account/totp/disable", c.handleTOTPDisable)
+			r.Post("/account/alerts", c.handleAlertSettings)
 			r.Get("/export", c.handleExportForm)
 			r.Get("/export/download", c.handleExportDownload)
 			r.Get("/report", c.handleReportForm)
@@ -141,6 +144,7 @@ func (c *Console) Handler() http.Handler {
 				r.Post("/officers/{id}/password", c.handleOfficerPassword)
 				r.Post("/officers/{id}/disable", c.handleOfficerDisable(true))
 				r.Post("/officers/{id}/enable", c.handleOfficerDisable(false))
+				r.Post("/officers/{id}/email", c.handleOfficerEmail)
 				r.Get("/audit", c.handleAudit)
 			})
 		})

@@ -219,6 +219,7 @@ type AlertCursorChange struct {
 
 // AlertResult is how an attempt to send an outbox alert ended.
 type AlertResult struct {
+	ID       int64     // the outbox row
 	State    string    // OutboxSent, OutboxPending (retry at NextAt), OutboxDropped, OutboxCancelled
 	Attempts int       // attempts so far
 	NextAt   time.Time // when pending
@@ -252,7 +253,7 @@ type AlertService interface {
 	DigestCounts(ctx context.Context, kinds []Kind, newSince, overdueBefore time.Time) ([]DigestCounts, error)
 	CommitAlertPlan(ctx context.Context, p AlertPlan) error
 	DueAlerts(ctx context.Context, now time.Time, limit int) ([]OutboxAlert, error)
-	FinishAlert(ctx context.Context, id int64, r AlertResult) error
+	FinishAlerts(ctx context.Context, results []AlertResult) error
 	AlertStatus(ctx context.Context, droppedSince time.Time) (AlertStatus, error)
 }
 

@@ -2,7 +2,6 @@ package alert
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -39,7 +38,8 @@ func (d *Dispatcher) deliver(ctx context.Context, now time.Time, r *Report) erro
 	}
 	var emails []Email
 	var mailed []formsvc.OutboxAlert
-	finish := func(a formsvc.OutboxAlert, sendErr error) error {
+	var results []formsvc.AlertResult
+	finish := func(a formsvc.OutboxAlert, sendErr error) {
 		res := d.result(a, now, sendErr)
 		switch res.State {
 		case formsvc.OutboxSent:
@@ -54,16 +54,11 @@ func (d *Dispatcher) deliver(ctx context.Context, now time.Time, r *Report) erro
 		case formsvc.OutboxCancelled:
 			r.Cancelled++
 		}
-		if err := d.store.FinishAlert(ctx, a.ID, res); err != nil && !errors.Is(err, formsvc.ErrAlertStale) {
-			return err // stale: another process finished it meanwhile
-		}
-		return nil
+		results = append(results, res)
 	}
 	for _, a := range due {
 		if !d.stillWanted(a) {
-			if err := finish(a, nil); err != nil {
-				return err
-			}
+			finish(a, nil)
 			continue
 		}
 		switch a.Channel {
@@ -71,19 +66,16 @@ func (d *Dispatcher) deliver(ctx context.Context, now time.Time, r *Report) erro
 			emails = append(emails, Email{To: a.Recipient.Email, Subject: Subject(a.Type), Body: d.cfg.Text.Body(a.Type, a.Data)})
 			mailed = append(mailed, a)
 		case formsvc.ChannelWebhook:
-			if err := finish(a, d.cfg.Webhook.Send(ctx, WebhookBody(a.Type, a.Kind, a.Data))); err != nil {
-				return err
-			}
+			finish(a, d.cfg.Webhook.Send(ctx, WebhookBody(a.Type, a.Kind, a.Data)))
 		}
 	}
 	if len(emails) > 0 {
 		for i, sendErr := range d.cfg.Mailer.Send(ctx, emails) {
-			if err := finish(mailed[i], sendErr); err != nil {
-				return err
-			}
+			finish(mailed[i], sendErr)
 		}
 	}
-	return nil
+	// One transaction for the round's results and their audit entries.
+	return d.store.FinishAlerts(ctx, results)
 }
 
 // stillWanted reports whether a queued alert still has somewhere to go:
@@ -111,7 +103,7 @@ func (d *Dispatcher) result(a formsvc.OutboxAlert, now time.Time, sendErr error)
 		return &formsvc.AuditEntry{At: now, Username: formsvc.AlertUser, Action: action, Target: target,
 			OfficerID: 0, Detail: formsvc.AlertTypeShort[a.Type] + " · " + a.Channel + detail}
 	}
-	res := formsvc.AlertResult{At: now, Attempts: a.Attempts}
+	res := formsvc.AlertResult{ID: a.ID, At: now, Attempts: a.Attempts}
 	switch {
 	case sendErr == nil && !d.stillWanted(a):
 		res.State = formsvc.OutboxCancelled

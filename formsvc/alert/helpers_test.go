@@ -63,7 +63,7 @@ func (c *clock) add(d time.Duration) time.Time {
 
 // hook is a webhook receiver that checks each body's signature.
 type hook struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	mu     sync.Mutex
 	bodies [][]byte
@@ -75,7 +75,7 @@ type event struct {
 	Size int
 }
 
-func newHook(t *testing.T) *hook {
+func newHook(t testing.TB) *hook {
 	h := &hook{t: t, status: http.StatusOK}
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)

@@ -466,37 +466,40 @@ func insertAudit(w *wtx, e formsvc.AuditEntry) error {
 // maxAlertError bounds the failure reason kept with an alert.
 const maxAlertError = 300
 
-// FinishAlert records how an attempt to send a pending alert ended, with
-// its audit entry, in one transaction.
-func (db *DB) FinishAlert(ctx context.Context, id int64, r formsvc.AlertResult) error {
-	var done any
-	if r.State != formsvc.OutboxPending {
-		done = r.At.UTC().Format(TimeFormat)
-	}
-	next := r.NextAt
-	if next.IsZero() {
-		next = r.At
+// FinishAlerts records how a round's attempts to send pending alerts
+// ended, with their audit entries, in one transaction (one fsync for the
+// round). A row no longer pending (another process finished it) is left
+// as it is, without an audit entry.
+func (db *DB) FinishAlerts(ctx context.Context, results []formsvc.AlertResult) error {
+	if len(results) == 0 {
+		return nil
 	}
 	err := db.write(ctx, func(w *wtx) error {
-		res, err := w.Exec(`UPDATE alert_outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?, done_at = ?
-			WHERE id = ? AND state = 'pending'`, r.State, r.Attempts, next.UTC().Format(TimeFormat),
-			formsvc.Clip(r.Error, maxAlertError), done, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return formsvc.ErrAlertStale
-		}
-		if r.Audit != nil {
-			return insertAudit(w, *r.Audit)
+		for _, r := range results {
+			var done any
+			if r.State != formsvc.OutboxPending {
+				done = r.At.UTC().Format(TimeFormat)
+			}
+			next := r.NextAt
+			if next.IsZero() {
+				next = r.At
+			}
+			res, err := w.Exec(`UPDATE alert_outbox SET state = ?, attempts = ?, next_at = ?, last_error = ?, done_at = ?
+				WHERE id = ? AND state = 'pending'`, r.State, r.Attempts, next.UTC().Format(TimeFormat),
+				formsvc.Clip(r.Error, maxAlertError), done, r.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 && r.Audit != nil {
+				if err := insertAudit(w, *r.Audit); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
-	if errors.Is(err, formsvc.ErrAlertStale) {
-		return formsvc.ErrAlertStale
-	}
 	if err != nil {
-		return fmt.Errorf("finish alert: %w", err)
+		return fmt.Errorf("finish alerts: %w", err)
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func TestAdminSeesWhoHasNoAddress(t *testing.T) {
 		t.Errorf("accounts page says %q; want quantri and xahoi without an address", got)
 	}
 	_, doc = b.get("/officer/dashboard")
-	if got := doc.Find(`aside[aria-labelledby="thong-bao-h"]`).Text(); !strings.Contains(got, "Chưa có email nhận thông báo: quantri, xahoi") ||
+	if got := doc.Find(`#thong-bao-tong-quan`).Text(); !strings.Contains(got, "Chưa có email nhận thông báo: quantri, xahoi") ||
 		!strings.Contains(got, "Bạn chưa có email") {
 		t.Errorf("dashboard says %q", got)
 	}
@@ -113,7 +113,7 @@ func TestAdminSeesWhoHasNoAddress(t *testing.T) {
 		t.Errorf("address now %q", s.Email)
 	}
 	_, doc = p.get("/officer/dashboard")
-	if got := doc.Find(`aside[aria-labelledby="thong-bao-h"]`).Text(); strings.Contains(got, "xahoi") || strings.Contains(got, "Bạn chưa có email") {
+	if got := doc.Find(`#thong-bao-tong-quan`).Text(); strings.Contains(got, "xahoi") || strings.Contains(got, "Bạn chưa có email") {
 		t.Errorf("police dashboard says %q; the list of others is the admin's", got)
 	}
 }
@@ -167,7 +167,7 @@ func TestDashboardSaysWhenAlertsWereDropped(t *testing.T) {
 		t.Fatalf("round: %+v; want failed attempts", r)
 	}
 	_, doc := b.get("/officer/dashboard")
-	if got := doc.Find(`aside[aria-labelledby="thong-bao-h"] .warning`).Text(); !strings.Contains(got, "chưa gửi được, đang chờ gửi lại") {
+	if got := doc.Find(`#thong-bao-tong-quan .warning`).Text(); !strings.Contains(got, "chưa gửi được, đang chờ gửi lại") {
 		t.Errorf("dashboard while retrying: %q", got)
 	}
 	dropped := 0
@@ -179,7 +179,7 @@ func TestDashboardSaysWhenAlertsWereDropped(t *testing.T) {
 		t.Fatal("nothing dropped after 60 hours of failures")
 	}
 	_, doc = b.get("/officer/dashboard")
-	warn := doc.Find(`aside[aria-labelledby="thong-bao-h"] .warning[role="alert"]`)
+	warn := doc.Find(`#thong-bao-tong-quan .warning[role="alert"]`)
 	if !strings.Contains(warn.Text(), "thông báo đã bị bỏ") || !strings.Contains(warn.Text(), "connection refused") {
 		t.Errorf("dashboard after the drop: %q", warn.Text())
 	}

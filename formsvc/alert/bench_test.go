@@ -123,4 +123,3 @@ func BenchmarkRunOnce(b *testing.B) {
 		})
 	}
 }
-

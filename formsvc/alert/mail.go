@@ -219,7 +219,7 @@ func (m *Mailer) message(e Email) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithEncoding(gomail.EncodingB64), gomail.WithCharset(gomail.CharsetUTF8), gomail.WithNoDefaultUserAgent())
 	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, m.from)
 	if err := msg.To(e.To); err != nil {
-		return nil, fmt.Errorf("to: %w", err)
+		return nil, fmt.Errorf("địa chỉ người nhận: %w", err)
 	}
 	msg.Subject(e.Subject)
 	msg.SetDate()
@@ -241,7 +241,7 @@ func (m *Mailer) Send(ctx context.Context, emails []Email) []error {
 	}
 	c, err := m.client()
 	if err != nil {
-		return fill(errs, fmt.Errorf("smtp client: %w", err))
+		return fill(errs, fmt.Errorf("cấu hình máy chủ thư: %w", err))
 	}
 	msgs := make([]*gomail.Msg, 0, len(emails))
 	index := make([]int, 0, len(emails))
@@ -261,7 +261,7 @@ func (m *Mailer) Send(ctx context.Context, emails []Email) []error {
 	defer cancel()
 	sc, err := c.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return fill(errs, fmt.Errorf("connect to %s: %w", m.Server(), err))
+		return fill(errs, fmt.Errorf("không gửi được qua máy chủ thư %s: %w", m.Server(), err))
 	}
 	sendErr := c.SendWithSMTPClient(sc, msgs...)
 	c.CloseWithSMTPClient(sc) // the mails are accepted or not by now

@@ -69,12 +69,12 @@ func (h *Webhook) Send(ctx context.Context, body []byte) error {
 		if errors.As(err, &ue) {
 			err = ue.Err // the address is known; keep the reason
 		}
-		return fmt.Errorf("webhook: %w", err)
+		return fmt.Errorf("không gửi được tới webhook: %w", err)
 	}
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("webhook answered %s", res.Status)
+		return fmt.Errorf("webhook trả lời %s", res.Status)
 	}
 	return nil
 }

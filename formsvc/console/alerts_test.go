@@ -25,6 +25,9 @@ func TestOfficerChoosesAlertsOnTheAccountPage(t *testing.T) {
 	if res.StatusCode != 200 || doc.Find(`form[action="/officer/account/alerts"] input[name="alerts"][checked]`).Length() != 4 {
 		t.Fatalf("account page: %d; want the alert form with every type ticked", res.StatusCode)
 	}
+	if strings.Contains(doc.Find("main").Text(), "chưa được cấu hình máy chủ thư") {
+		t.Error("the account page says no mail server is configured, but one is")
+	}
 
 	res, doc = b.post("/officer/account", "/officer/account/alerts", url.Values{"email": {"congan@@xa"}, "alerts": {"new", "digest"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
@@ -82,7 +85,7 @@ func TestAdminSeesWhoHasNoAddress(t *testing.T) {
 	}
 	_, doc = b.get("/officer/dashboard")
 	if got := doc.Find(`#thong-bao-tong-quan`).Text(); !strings.Contains(got, "Chưa có email nhận thông báo: quantri, xahoi") ||
-		!strings.Contains(got, "Bạn chưa có email") {
+		!strings.Contains(got, "Bạn chưa có email") || !strings.Contains(got, "chưa được cấu hình máy chủ thư") {
 		t.Errorf("dashboard says %q", got)
 	}
 

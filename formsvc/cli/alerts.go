@@ -89,12 +89,13 @@ func parseClock(s string) (time.Duration, error) {
 	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
 }
 
-// startAlerts starts the alert dispatcher when mail or a webhook is
-// configured. stop ends it and waits, before the database closes.
-func startAlerts(cfg *config, db *sqlite.DB, log *slog.Logger) (stop func(), err error) {
+// prepareAlerts makes the alert dispatcher when mail or a webhook is
+// configured; start runs it (once the service listens), and the stop it
+// returns ends it and waits, before the database closes.
+func prepareAlerts(cfg *config, db *sqlite.DB, log *slog.Logger) (start func() (stop func()), err error) {
 	if cfg.SMTPURL == "" && cfg.AlertWebhook == "" {
 		log.Info("không gửi thông báo cho cán bộ: chưa có --smtp-url hay --alert-webhook")
-		return func() {}, nil
+		return func() func() { return func() {} }, nil
 	}
 	acfg := alert.Config{Store: db, Delay: cfg.alerts.delay, DigestAt: cfg.alerts.digestAt, OverdueAfter: cfg.overdue,
 		Text: alert.Text{ConsoleURL: cfg.alerts.consoleURL}, Logger: log}
@@ -126,15 +127,17 @@ func startAlerts(cfg *config, db *sqlite.DB, log *slog.Logger) (stop func(), err
 		channels = append(channels, "webhook", u.Scheme+"://"+u.Host)
 	}
 	d := alert.New(acfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		d.Run(ctx)
-	}()
-	log.Info("gửi thông báo cho cán bộ", append(channels, "gom", cfg.alerts.delay.String(), "tóm_tắt_lúc", cfg.DigestAt)...)
-	var once sync.Once
-	return func() { once.Do(func() { cancel(); <-done }) }, nil
+	return func() func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.Run(ctx)
+		}()
+		log.Info("gửi thông báo cho cán bộ", append(channels, "gom", cfg.alerts.delay.String(), "tóm_tắt_lúc", cfg.DigestAt)...)
+		var once sync.Once
+		return func() { once.Do(func() { cancel(); <-done }) }
+	}, nil
 }
 
 // alertFlags are officer add's and set's alert options.

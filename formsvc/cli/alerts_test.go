@@ -45,6 +45,8 @@ func TestServeSendsAlertsThroughALocalRelay(t *testing.T) {
 	if err != nil || mails[0].Subject() != alert.Subject("digest") {
 		t.Fatalf("first mail: %v, %v; want the digest\n%s", mails, err, logs.String())
 	}
+	// The dispatcher starts after the service logs its address, so the
+	// digest's arrival means the address is in the log.
 	m := urlRe.FindStringSubmatch(logs.String())
 	if m == nil {
 		t.Fatalf("no address in the log:\n%s", logs.String())

@@ -82,16 +82,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)
 	}
-	stopAlerts, err := startAlerts(cfg, db, log)
+	startAlerts, err := prepareAlerts(cfg, db, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer stopAlerts()
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log, web.Timeouts{})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("đang phục vụ", "url", "http://"+ln.Addr().String()+"/", "db", cfg.DB)
+	stopAlerts := startAlerts()
+	defer stopAlerts()
 
 	select {
 	case err := <-errc:

@@ -33,7 +33,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"serve", "phục vụ trang web và API", runServe},
-		{"officer", "quản lý tài khoản cán bộ: add, passwd, disable, enable, reset-2fa, list, require-2fa on|off", runOfficer},
+		{"officer", "quản lý tài khoản cán bộ: add, passwd, disable, enable, reset-2fa, set (email, loại thông báo), alerts, list, require-2fa on|off", runOfficer},
 		{"export", "xuất hồ sơ ra CSV, XLSX hoặc JSON Lines", runExport},
 		{"report", "lập báo cáo 6 tháng, năm hoặc một khoảng thời gian (HTML in A4, DOCX hoặc XLSX)", runReport},
 		{"purge", "xóa hồ sơ đã đóng quá thời gian lưu giữ (--retention)", runPurge},
@@ -110,7 +110,7 @@ func newFlagSet(name string, e *env) *flag.FlagSet {
 		fmt.Fprintf(e.stderr, "Cách dùng: formsvc %s [tùy chọn]\n\nTùy chọn:\n", name)
 		fs.VisitAll(func(f *flag.Flag) {
 			fmt.Fprintf(e.stderr, "  --%s\n      %s", f.Name, f.Usage)
-			if f.DefValue != "" && f.DefValue != "false" {
+			if f.DefValue != "" && f.DefValue != "false" && !secretFlags[f.Name] {
 				fmt.Fprintf(e.stderr, " (mặc định: %s)", f.DefValue)
 			}
 			fmt.Fprintln(e.stderr)

@@ -44,6 +44,14 @@ type config struct {
 	LoginGlobal    string
 	AllowedOrigins string
 	NetlifySecret  string
+	// Officer alerts (see alerts.go).
+	SMTPURL            string
+	MailFrom           string
+	AlertDelay         string
+	DigestAt           string
+	AlertWebhook       string
+	AlertWebhookSecret string
+	ConsoleURL         string
 
 	// Parsed by check.
 	proxies   []string
@@ -55,6 +63,7 @@ type config struct {
 	loginAll  web.Limit
 	origins   []string
 	netlify   []byte
+	alerts    alertConfig
 }
 
 func (c *config) settings() []setting {
@@ -77,6 +86,13 @@ func (c *config) settings() []setting {
 		{"login-global-limit", "FORMSVC_LOGIN_GLOBAL_LIMIT", "60/1m", "số lần đăng nhập sai của mọi máy cộng lại; vượt trần thì mọi lần đăng nhập tạm dừng", &c.LoginGlobal},
 		{"netlify-secret-file", "FORMSVC_NETLIFY_SECRET_FILE", "", "tệp chứa bí mật của quy tắc proxy có ký của Netlify (signed trong netlify.toml): chỉ yêu cầu có chữ ký đúng mới được lấy địa chỉ người dùng từ X-Nf-Client-Connection-Ip", &c.NetlifySecret},
 		{"allowed-origins", "FORMSVC_ALLOWED_ORIGINS", "", "trang web khác (https://tên-miền, cách nhau bằng dấu phẩy) được phép gửi biểu mẫu tới API; trang của chính dịch vụ và qua proxy Netlify luôn được", &c.AllowedOrigins},
+		{"smtp-url", "FORMSVC_SMTP_URL", "", "máy chủ thư gửi thông báo cho cán bộ: smtp://tên:mật-khẩu@máy-chủ:587 (STARTTLS) hoặc smtps://tên:mật-khẩu@máy-chủ:465; smtp://127.0.0.1:2525 cho máy chủ thư trên chính máy này (trống: không gửi thư)", &c.SMTPURL},
+		{"mail-from", "FORMSVC_MAIL_FROM", "", "địa chỉ người gửi của thư thông báo, ví dụ canh-bao@xa.gov.vn (cần khi có --smtp-url)", &c.MailFrom},
+		{"alert-delay", "FORMSVC_ALERT_DELAY", "5m", "gom hồ sơ mới và lời nhắn mới trong khoảng thời gian này thành một thông báo cho mỗi cán bộ (nhiều nhất một thông báo mỗi loại mỗi khoảng)", &c.AlertDelay},
+		{"digest-at", "FORMSVC_DIGEST_AT", "07:30", "giờ gửi tóm tắt hằng ngày, giờ Việt Nam (HH:MM)", &c.DigestAt},
+		{"alert-webhook", "FORMSVC_ALERT_WEBHOOK", "", "địa chỉ webhook (https://…) nhận thông báo dạng JSON có chữ ký, cho cầu nối Zalo OA, Telegram… (trống: không dùng)", &c.AlertWebhook},
+		{"alert-webhook-secret", "FORMSVC_ALERT_WEBHOOK_SECRET", "", "bí mật chung (ít nhất 32 byte, ví dụ openssl rand -hex 32) để ký webhook bằng HMAC-SHA-256; nên đặt bằng biến môi trường", &c.AlertWebhookSecret},
+		{"console-url", "FORMSVC_CONSOLE_URL", "", "địa chỉ bàn làm việc ghi trong thông báo, ví dụ https://dichvu.xa.gov.vn/officer/ (trống: http://<--addr>/officer/)", &c.ConsoleURL},
 	}
 }
 
@@ -186,7 +202,7 @@ func (c *config) check() (err error) {
 			c.origins = append(c.origins, u.Scheme+"://"+u.Host)
 		}
 	}
-	return nil
+	return c.checkAlerts()
 }
 
 var leadingFlag = regexp.MustCompile(`^--([a-z-]+)`)

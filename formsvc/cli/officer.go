@@ -19,9 +19,9 @@ import (
 // cliUser names the command line in the audit log.
 const cliUser = "(dòng lệnh)"
 
-const officerUsage = "Cách dùng: formsvc officer add|passwd|disable|enable|reset-2fa|list [tùy chọn], hoặc formsvc officer require-2fa on|off"
+const officerUsage = "Cách dùng: formsvc officer add|passwd|disable|enable|reset-2fa|set|alerts|list [tùy chọn], hoặc formsvc officer require-2fa on|off"
 
-// runOfficer: formsvc officer add|passwd|disable|enable|reset-2fa|list,
+// runOfficer: formsvc officer add|passwd|disable|enable|reset-2fa|set|alerts|list,
 // and require-2fa on|off.
 func runOfficer(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -42,6 +42,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 	username := fs.String("username", "", "tên đăng nhập")
 	role := fs.String("role", "", "vai trò: admin, police hoặc social (với add)")
 	fromStdin := fs.Bool("password-stdin", false, "đọc mật khẩu từ dòng đầu của đầu vào chuẩn thay vì hỏi")
+	af := bindAlertFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,11 +71,17 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Đã bỏ yêu cầu xác thực hai bước (tài khoản quản trị vẫn phải có).")
 		return audit(formsvc.AuditSettings, "", "bỏ yêu cầu xác thực hai bước")
 	}
+	if sub == "alerts" {
+		return listOfficerAlerts(ctx, e, db)
+	}
 	if *username == "" {
 		return errors.New("cần --username")
 	}
 	switch sub {
 	case "add":
+		if err := checkEmailFlag(af); err != nil {
+			return err
+		}
 		pw, err := readPassword(e, *fromStdin, true)
 		if err != nil {
 			return err
@@ -87,13 +94,21 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			return errors.New(formsvc.ErrorMessage(err))
 		}
 		fmt.Fprintf(e.stdout, "Đã thêm tài khoản %s (%s).\n", o.Username, formsvc.RoleLabels[o.Role])
-		return audit(formsvc.AuditOfficerAdd, o.Username, string(o.Role))
-	case "passwd", "disable", "enable", "reset-2fa":
+		if err := audit(formsvc.AuditOfficerAdd, o.Username, string(o.Role)); err != nil {
+			return err
+		}
+		return setOfficerAlerts(ctx, e, db, fs, af, o)
+	case "passwd", "disable", "enable", "reset-2fa", "set":
 		o, _, err := db.OfficerByUsername(ctx, *username)
 		if err != nil {
 			return fmt.Errorf("không có tài khoản %q", *username)
 		}
 		switch sub {
+		case "set":
+			if !given(fs, "email") && !given(fs, "alerts") {
+				return errors.New("cần --email hoặc --alerts")
+			}
+			return setOfficerAlerts(ctx, e, db, fs, af, o)
 		case "passwd":
 			pw, err := readPassword(e, *fromStdin, true)
 			if err != nil {
@@ -130,7 +145,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 			return audit(formsvc.AuditOfficerEnable, o.Username, "")
 		}
 	}
-	fmt.Fprintf(e.stderr, "formsvc officer: không có lệnh %q (add, passwd, disable, enable, reset-2fa, list, require-2fa)\n", sub)
+	fmt.Fprintf(e.stderr, "formsvc officer: không có lệnh %q (add, passwd, disable, enable, reset-2fa, set, alerts, list, require-2fa)\n", sub)
 	return errUsage
 }
 

@@ -76,7 +76,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log, Commune: commune,
 		SecureCookies: cfg.secure, OverdueAfter: cfg.overdue, LoginLimit: cfg.login.N, LoginLimitPer: cfg.login.Per,
-		LoginGlobalLimit: cfg.loginAll.N, LoginGlobalPer: cfg.loginAll.Per})
+		LoginGlobalLimit: cfg.loginAll.N, LoginGlobalPer: cfg.loginAll.Per,
+		MailAlerts: cfg.SMTPURL != ""})
 	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
 		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, NetlifySecret: cfg.netlify, Limits: cfg.limits, Console: con.Handler(),
 		AllowedOrigins: cfg.origins})
@@ -84,10 +85,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)
 	}
+	startAlerts, err := prepareAlerts(cfg, db, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log, web.Timeouts{})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("đang phục vụ", "url", "http://"+ln.Addr().String()+"/", "db", cfg.DB)
+	stopAlerts := startAlerts()
+	defer stopAlerts()
 
 	select {
 	case err := <-errc:
@@ -103,6 +111,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("máy chủ", "err", err)
 	}
+	stopAlerts()
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("đóng cơ sở dữ liệu: %w", err)
 	}

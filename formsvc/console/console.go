@@ -19,7 +19,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static/*
@@ -71,6 +71,8 @@ type Config struct {
 	// Commune heads and signs reports (data/commune.yaml); nil leaves
 	// the issuing body and the signer to fill in.
 	Commune *formsvc.Commune
+	// MailAlerts says that alert mail is configured (--smtp-url).
+	MailAlerts bool
 }
 
 // Console serves /officer/.
@@ -153,6 +155,7 @@ func (c *Console) Handler() http.Handler {
 			})
 			r.Get("/dashboard", c.handleDashboard)
 			r.Post("/account/totp/disable", c.handleTOTPDisable)
+			r.Post("/account/alerts", c.handleAlertSettings)
 			r.Get("/export", c.handleExportForm)
 			r.Get("/export/download", c.handleExportDownload)
 			r.Get("/report", c.handleReportForm)
@@ -166,6 +169,7 @@ func (c *Console) Handler() http.Handler {
 				r.Post("/officers/{id}/disable", c.handleOfficerDisable(true))
 				r.Post("/officers/{id}/enable", c.handleOfficerDisable(false))
 				r.Post("/officers/require-2fa", c.handleRequireTOTP)
+				r.Post("/officers/{id}/email", c.handleOfficerEmail)
 				r.Get("/audit", c.handleAudit)
 			})
 		})

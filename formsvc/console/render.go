@@ -26,6 +26,7 @@ type view struct {
 	Flash   string
 	Nav     string // the current section, for aria-current
 	Data    any
+	Alerts  any // the alert settings' part of the page, if any (alerts.go)
 }
 
 type errorData struct{ Message string }
@@ -85,7 +86,7 @@ func mustParsePages() map[string]*pageTemplate {
 		if name == "layout" {
 			continue
 		}
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
+		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", n))
 		pages[name] = &pageTemplate{t: t}
 	}
 	return pages
@@ -99,7 +100,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		panic(fmt.Sprintf("console: no template %q", name))
 	}
 	v := view{Title: title, Officer: officerFrom(r.Context()), CSRF: nosurf.Token(r), Data: data,
-		Flash: c.sessions.PopString(r.Context(), "flash"), Nav: name}
+		Flash: c.sessions.PopString(r.Context(), "flash"), Nav: name, Alerts: c.alertView(r, name)}
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		c.log.Error("không dựng được trang", "page", name, "err", err)

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -119,18 +118,6 @@ func TestAdminSeesWhoHasNoAddress(t *testing.T) {
 	if got := doc.Find(`#thong-bao-tong-quan`).Text(); strings.Contains(got, "xahoi") || strings.Contains(got, "Bạn chưa có email") {
 		t.Errorf("police dashboard says %q; the list of others is the admin's", got)
 	}
-}
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // An alert that could not be sent for a day is dropped, and the dashboard

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -209,6 +210,24 @@ func TestDirectoryFilter(t *testing.T) {
 		}
 		if s := get(t, ctx, chromedp.Text(chromedp.CSS("[data-directory-count]"))); !strings.Contains(s, "Tìm thấy") {
 			t.Errorf("the count says %q", s)
+		}
+		hivName := get(t, ctx, chromedp.Evaluate[string](`document.querySelector('#loc-nhom option[value="hiv"]').textContent`))
+		if h := get(t, ctx, chromedp.Text(chromedp.ID("ds"))); h != fmt.Sprintf("Dịch vụ: %s (%d)", hivName, len(want)) {
+			t.Errorf("filtered by category, the heading says %q", h)
+		}
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`(function () {
+			var q = document.getElementById("loc"), c = document.getElementById("loc-nhom");
+			c.value = ""; c.dispatchEvent(new Event("change"));
+			q.value = "noi tam lanh"; q.dispatchEvent(new Event("input"));
+		})()`))
+		if h := get(t, ctx, chromedp.Text(chromedp.ID("ds"))); h != fmt.Sprintf("Dịch vụ khớp “noi tam lanh” (%d)", len(hits)) {
+			t.Errorf("filtered by words, the heading says %q", h)
+		}
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`(function () {
+			var q = document.getElementById("loc"); q.value = ""; q.dispatchEvent(new Event("input"));
+		})()`))
+		if h := get(t, ctx, chromedp.Text(chromedp.ID("ds"))); h != "Tất cả dịch vụ" {
+			t.Errorf("unfiltered, the heading says %q", h)
 		}
 	})
 	t.Run("javascript off", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -105,6 +106,36 @@ func TestSearchFoldsDiacritics(t *testing.T) {
 	}
 }
 
+// TestSearchFromTheAddress: /tim-kiem/?q=… runs the search on load, then
+// drops the words from the address; the button "Tìm" searches too.
+func TestSearchFromTheAddress(t *testing.T) {
+	svc := startService(t)
+	ctx := browser(t, true)
+	do(t, ctx,
+		chromedp.Navigate(svc.URL+"/tim-kiem/?q=duong+day+nong"),
+		chromedp.WaitVisible(chromedp.CSS("[data-search-results] li a")),
+	)
+	if v := get(t, ctx, chromedp.Evaluate[string](`document.getElementById("q").value`)); v != "duong day nong" {
+		t.Errorf("the box holds %q, want the words of ?q=", v)
+	}
+	first := get(t, ctx, chromedp.Evaluate[string](`document.querySelector("[data-search-results] li a").getAttribute("href")`))
+	if first != "/duong-day-nong/" {
+		t.Errorf("?q=duong+day+nong: first result %s", first)
+	}
+	if u := get(t, ctx, chromedp.Location()); strings.Contains(u, "?") || !strings.HasSuffix(u, "/tim-kiem/") {
+		t.Errorf("the words stay in the address: %s", u)
+	}
+	// The button, with the box filled by script (no input event).
+	do(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("q").value = "danh ba dich vu"`),
+		chromedp.Click(chromedp.CSS("[data-search-button]"), chromedp.NodeVisible),
+	)
+	get(t, ctx, chromedp.Poll[bool](`document.querySelector("[data-search-results] li a").getAttribute("href") === "/danh-ba/"`))
+	if u := get(t, ctx, chromedp.Location()); !strings.HasSuffix(u, "/tim-kiem/") {
+		t.Errorf("the button moved the page to %s", u)
+	}
+}
+
 // TestSearchWithoutJavaScript: with JavaScript off /tim-kiem/ lists every
 // page of the built site, and the search box (which would do nothing) is
 // disabled.
@@ -113,8 +144,8 @@ func TestSearchWithoutJavaScript(t *testing.T) {
 	ctx := browser(t, false)
 	do(t, ctx, chromedp.Navigate(svc.URL+"/tim-kiem/"), chromedp.WaitVisible(chromedp.CSS("[data-search-all]")))
 	listed := get(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("[data-search-all] a")).filter(function (a) { return a.offsetParent !== null; }).map(function (a) { return a.getAttribute("href"); })`))
-	if !get(t, ctx, chromedp.Evaluate[bool](`document.getElementById("q").disabled`)) {
-		t.Errorf("the search box, which does nothing without JavaScript, is not disabled")
+	if !get(t, ctx, chromedp.Evaluate[bool](`document.getElementById("q").disabled && document.querySelector("[data-search-button]").disabled`)) {
+		t.Errorf("the search box or its button, which do nothing without JavaScript, is not disabled")
 	}
 	root := testsite.Build(t)
 	var want []string
@@ -179,6 +210,24 @@ func TestDirectoryFilter(t *testing.T) {
 		}
 		if s := get(t, ctx, chromedp.Text(chromedp.CSS("[data-directory-count]"))); !strings.Contains(s, "Tìm thấy") {
 			t.Errorf("the count says %q", s)
+		}
+		hivName := get(t, ctx, chromedp.Evaluate[string](`document.querySelector('#loc-nhom option[value="hiv"]').textContent`))
+		if h := get(t, ctx, chromedp.Text(chromedp.ID("ds"))); h != fmt.Sprintf("Dịch vụ: %s (%d)", hivName, len(want)) {
+			t.Errorf("filtered by category, the heading says %q", h)
+		}
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`(function () {
+			var q = document.getElementById("loc"), c = document.getElementById("loc-nhom");
+			c.value = ""; c.dispatchEvent(new Event("change"));
+			q.value = "noi tam lanh"; q.dispatchEvent(new Event("input"));
+		})()`))
+		if h := get(t, ctx, chromedp.Text(chromedp.ID("ds"))); h != fmt.Sprintf("Dịch vụ khớp “noi tam lanh” (%d)", len(hits)) {
+			t.Errorf("filtered by words, the heading says %q", h)
+		}
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`(function () {
+			var q = document.getElementById("loc"); q.value = ""; q.dispatchEvent(new Event("input"));
+		})()`))
+		if h := get(t, ctx, chromedp.Text(chromedp.ID("ds"))); h != "Tất cả dịch vụ" {
+			t.Errorf("unfiltered, the heading says %q", h)
 		}
 	})
 	t.Run("javascript off", func(t *testing.T) {

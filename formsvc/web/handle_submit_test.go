@@ -299,6 +299,17 @@ func TestPlainFormPostGetsPages(t *testing.T) {
 		if doc.Find("header.site-header").Length() != 1 || doc.Find("[data-exit]").Length() != 1 {
 			t.Errorf("the confirmation is not in the site's look")
 		}
+		// The page as built hides the receipt block behind a note; filled,
+		// the block shows and the note is gone.
+		if _, hidden := doc.Find("[data-receipt-block]").Attr("hidden"); hidden || doc.Find("[data-receipt-block]").Length() != 1 {
+			t.Errorf("the receipt block is missing or still hidden")
+		}
+		if doc.Find("[data-receipt-missing]").Length() != 0 {
+			t.Errorf("the note for a page opened directly is still there")
+		}
+		if doc.Find("[data-receipt-block] [data-receipt]").Length() != 1 || !strings.Contains(doc.Find("[data-receipt-block]").Text(), "Ctrl+P") {
+			t.Errorf("the receipt block lacks the receipt or the print hint")
+		}
 		// Reloading shows no receipt and stores nothing more.
 		again, err := noRedirects.Get(e.srv.URL + res.Header.Get("Location"))
 		if err != nil {

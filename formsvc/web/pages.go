@@ -60,6 +60,10 @@ func (p *pages) confirmation(f *formsvc.Form, receipt formsvc.Receipt) (*goquery
 		return nil, fmt.Errorf("page %s%s has no [data-receipt]", f.Page, ConfirmationChild)
 	}
 	slot.SetText(receipt.String())
+	// The page as built shows no receipt, only a note that it shows just
+	// after sending: show the block, drop the note.
+	doc.Find("[data-receipt-block]").RemoveAttr("hidden")
+	doc.Find("[data-receipt-missing]").Remove()
 	return doc, nil
 }
 

@@ -1,7 +1,8 @@
 /* The service directory's filter, loaded only on /danh-ba/. Without it the
    page lists every service and each category has a page of its own; with
    it, the list narrows as one types (with or without Vietnamese marks:
-   "tu van" finds "tư vấn") or picks a category. */
+   "tu van" finds "tư vấn") or picks a category, and the list's heading
+   says what it shows ("Dịch vụ: Y tế và HIV (5)"). */
 (function () {
   "use strict";
 
@@ -13,6 +14,8 @@
   var count = document.querySelector("[data-directory-count]");
   var empty = document.querySelector("[data-directory-empty]");
   var staticNav = document.querySelector(".filters-static");
+  var heading = document.querySelector("[data-directory-heading]");
+  var allTitle = heading ? heading.textContent : "";
 
   // fold removes Vietnamese marks and case: "Đường dây nóng" -> "duong day nong".
   function fold(s) {
@@ -36,6 +39,17 @@
     });
     count.textContent = shown === items.length ? shown + " dịch vụ" : "Tìm thấy " + shown + " trong " + items.length + " dịch vụ";
     empty.hidden = shown > 0;
+    if (heading) heading.textContent = title(category, input.value.trim(), shown);
+  }
+
+  // title names what the list shows: "Tất cả dịch vụ" unfiltered, else
+  // e.g. "Dịch vụ: Y tế và HIV (5)" or "Dịch vụ khớp “tu van” (3)".
+  function title(category, words, shown) {
+    if (!category && !words) return allTitle;
+    var t = "Dịch vụ";
+    if (category) t += ": " + select.options[select.selectedIndex].text;
+    if (words) t += (category ? ", " : " ") + "khớp “" + words + "”";
+    return t + " (" + shown + ")";
   }
 
   input.addEventListener("input", apply);

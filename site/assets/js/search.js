@@ -5,7 +5,8 @@
    (data-index, then each of data-index-parts: the service directory, so
    many services a part): results show from the first part and grow as the
    others arrive. The words typed never go into the address, the history or
-   a request. */
+   a request. A link to /tim-kiem/?q=… runs that search on load and then
+   drops ?q= from the address. */
 (function () {
   "use strict";
 
@@ -121,6 +122,18 @@
   form.addEventListener("submit", function (e) { e.preventDefault(); search(); });
   input.addEventListener("input", search);
   input.disabled = false;
+  var button = form.querySelector("[data-search-button]");
+  if (button) button.disabled = false;
+  // A link to /tim-kiem/?q=… runs that search; the words then leave the
+  // address, so the history keeps only /tim-kiem/.
+  var asked = window.URLSearchParams ? new URLSearchParams(window.location.search).get("q") : null;
+  if (asked) {
+    input.value = asked;
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.hash);
+    }
+    search();
+  }
   var hint = form.querySelector("[data-search-hint]");
   if (hint) hint.textContent = "Gõ có dấu hay không dấu đều được, ví dụ: đường dây nóng, duong day nong, PrEP, 111.";
 })();

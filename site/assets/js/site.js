@@ -251,6 +251,27 @@
     }
   }
 
+  // copyButton shows the button that copies the receipt in root, where
+  // the browser lets a page write to the clipboard.
+  function copyButton(root) {
+    var button = root.querySelector("[data-copy-receipt]");
+    var receipt = root.querySelector("[data-receipt]");
+    var status = root.querySelector("[data-copy-status]");
+    if (!button || !receipt || !navigator.clipboard || !navigator.clipboard.writeText) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(receipt.textContent.trim()).then(function () {
+        button.textContent = "Đã chép";
+        if (status) status.textContent = "Đã chép mã vào bộ nhớ tạm.";
+      }, function () {
+        if (status) status.textContent = "Không chép được. Hãy ghi mã ra giấy, hoặc in hay lưu trang này.";
+      });
+    });
+  }
+  // A confirmation the service filled (a plain post) has its receipt shown.
+  var shown = document.querySelector("[data-confirmation]");
+  if (shown && shown.querySelector("[data-receipt-block]:not([hidden])")) copyButton(shown);
+
   // confirm replaces the page's content with the confirmation panel.
   function confirm(json) {
     var tpl = document.querySelector("template[data-confirmation-template]");
@@ -263,6 +284,11 @@
       panel.innerHTML = '<h1>Đã gửi</h1><p>Mã biên nhận của bạn:</p><p class="receipt" data-receipt></p>';
     }
     panel.querySelector("[data-receipt]").textContent = json.receipt;
+    var block = panel.querySelector("[data-receipt-block]");
+    if (block) block.hidden = false;
+    var note = panel.querySelector("[data-receipt-missing]");
+    if (note) note.parentNode.removeChild(note);
+    copyButton(panel);
     main.textContent = "";
     main.appendChild(panel);
     var title = panel.querySelector("h1");

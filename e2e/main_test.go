@@ -23,6 +23,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
 
@@ -181,17 +182,7 @@ func (s *service) count(t *testing.T) int {
 	t.Helper()
 	db, _ := s.open(t)
 	defer db.Close()
-	rows, err := db.Query(context.Background(), "SELECT count(*) FROM submissions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var n int
-	rows.Next()
-	if err := rows.Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return sqlitetest.Count(t, db, "submissions")
 }
 
 // browser starts a headless Chromium with an empty profile; js false turns

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 )
 
 // openShort opens a database whose writes wait for another process's
@@ -28,47 +28,6 @@ func openShort(t *testing.T) *sqlite.DB {
 	return db
 }
 
-// holdLock takes the database's write lock through a second connection,
-// as another process would, and returns the function that lets it go.
-func holdLock(t *testing.T, path string) (unlock func()) {
-	t.Helper()
-	ctx := context.Background()
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		t.Helper()
-		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-			t.Fatal(err)
-		}
-		conn.Close()
-	}
-}
-
-func count(t *testing.T, db *sqlite.DB, table string) int {
-	t.Helper()
-	rows, err := db.Query(context.Background(), "SELECT count(*) FROM "+table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var n int
-	rows.Next()
-	if err := rows.Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // TestWriteUnderAnotherProcesssLockIsBusy: while another connection holds
 // the write lock, a write waits the lock timeout and fails with ErrBusy
 // (code EUNAVAILABLE, a Vietnamese message), SQLite's own error kept in
@@ -80,7 +39,7 @@ func TestWriteUnderAnotherProcesssLockIsBusy(t *testing.T) {
 	if err := db.CreateSubmission(ctx, rec, hash(0)); err != nil {
 		t.Fatal(err)
 	}
-	unlock := holdLock(t, db.Path)
+	unlock := sqlitetest.HoldLock(t, db.Path)
 	writes := map[string]func() error{
 		"tip": func() error { return db.CreateSubmission(ctx, tip("trong lúc khóa"), hash(1)) },
 		"follow-up message": func() error {
@@ -101,7 +60,7 @@ func TestWriteUnderAnotherProcesssLockIsBusy(t *testing.T) {
 			t.Errorf("%s while locked: SQLite's error is not in the chain: %v", name, err)
 		}
 	}
-	if n := count(t, db, "submissions") + count(t, db, "messages") + count(t, db, "audit_log"); n != 1 {
+	if n := sqlitetest.Count(t, db, "submissions", "messages", "audit_log"); n != 1 {
 		t.Errorf("%d rows stored, want only the one from before the lock", n)
 	}
 	unlock()
@@ -120,7 +79,7 @@ func TestWriteHealthSeesALockAndItsEnd(t *testing.T) {
 	if err := db.WriteHealth(ctx); err != nil {
 		t.Fatalf("fresh database: %v", err)
 	}
-	unlock := holdLock(t, db.Path)
+	unlock := sqlitetest.HoldLock(t, db.Path)
 	err := db.WriteHealth(ctx)
 	if !errors.Is(err, sqlite.ErrBusy) || formsvc.ErrorCode(err) != formsvc.EUNAVAILABLE {
 		t.Errorf("while locked: %v, want ErrBusy", err)
@@ -159,7 +118,7 @@ func TestWriteHealthIsCachedAndCannotLoadTheWriter(t *testing.T) {
 	if p := db.Probes(); p != 1 {
 		t.Errorf("1000 checks sent %d probes, want 1", p)
 	}
-	unlock := holdLock(t, db.Path)
+	unlock := sqlitetest.HoldLock(t, db.Path)
 	if err := db.WriteHealth(ctx); err != nil {
 		t.Errorf("cached outcome: %v, want the probe's success", err)
 	}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -33,33 +33,6 @@ func newLockEnv(t *testing.T) (*env, *sqlite.DB) {
 		c.Store = db
 	})
 	return e, db
-}
-
-// holdLock takes the database's write lock through a second connection,
-// as another process would (a command-line purge, a backup tool), and
-// returns the function that lets it go.
-func holdLock(t *testing.T, path string) (unlock func()) {
-	t.Helper()
-	ctx := context.Background()
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		t.Helper()
-		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-			t.Fatal(err)
-		}
-		conn.Close()
-	}
 }
 
 func head(t *testing.T, url string) (*http.Response, []byte) {
@@ -94,7 +67,7 @@ func checkRetryAfter(t *testing.T, res *http.Response) {
 // lock goes, the tip is stored and health says ok again.
 func TestLockedDatabase(t *testing.T) {
 	e, db := newLockEnv(t)
-	unlock := holdLock(t, db.Path)
+	unlock := sqlitetest.HoldLock(t, db.Path)
 
 	res := get(t, e.srv.URL+"/healthz")
 	if res.StatusCode != http.StatusServiceUnavailable {

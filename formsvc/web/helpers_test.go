@@ -21,6 +21,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
@@ -96,17 +97,7 @@ func newEnvWith(t *testing.T, edit func(*web.Config)) *env {
 // count returns the number of stored submissions.
 func (e *env) count() int {
 	e.t.Helper()
-	rows, err := e.db.Query(context.Background(), "SELECT (SELECT count(*) FROM submissions) + (SELECT count(*) FROM photos)")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer rows.Close()
-	var n int
-	rows.Next()
-	if err := rows.Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
+	return sqlitetest.Count(e.t, e.db, "submissions", "photos")
 }
 
 // post sends a body with a content type and optional extra headers.

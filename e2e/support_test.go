@@ -67,7 +67,7 @@ func TestFollowUpWithTheReceipt(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`[data-follow-up-result] [data-fu-status]`)),
 			)
 			status := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-fu-status]`)))
-			if status != formsvc.StatusLabel(formsvc.KindTip, "received") {
+			if status != defaultKind(t, formsvc.KindTip).PublicLabel("received") {
 				t.Errorf("status shown = %q", status)
 			}
 			url := get(t, ctx, chromedp.Location())

@@ -99,7 +99,7 @@ type AlertCount struct {
 
 // StatusCount is how many open records of a kind are in a status.
 type StatusCount struct {
-	Status string `json:"status"`
+	Status Status `json:"status"`
 	N      int    `json:"n"`
 }
 

@@ -12,7 +12,7 @@ const DefaultRetentionDays = 365
 
 // StatusChange is one step of a record's status history.
 type StatusChange struct {
-	From, To    string
+	From, To    Status
 	OfficerName string
 	Note        string
 	At          time.Time
@@ -29,9 +29,9 @@ type Note struct {
 type CaseFilter struct {
 	Kinds    []Kind // the kinds the role may see: always set
 	Kind     Kind   // optional narrowing
-	Status   string
+	Status   Status
 	Code     string // a tip's category or a support request's service
-	Priority string
+	Priority Priority
 	From, To time.Time // created at, To exclusive; zero means open-ended
 	Offset   int
 	Limit    int
@@ -42,19 +42,14 @@ type CaseSummary struct {
 	ID         int64
 	Kind       Kind
 	Ref        string
-	Status     string
-	Priority   string
+	Status     Status
+	Priority   Priority
 	Category   string
 	Services   []string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	AssignedTo string
 	Overdue    bool
-}
-
-// Open reports whether a status still needs work.
-func Open(status string) bool {
-	return status != StatusClosed && status != "completed"
 }
 
 // CaseService is the officers' view of the records.
@@ -65,7 +60,7 @@ type CaseService interface {
 	// Cases lists the cases of f, one page, and how many match in all.
 	Cases(ctx context.Context, f CaseFilter, overdueBefore time.Time) ([]CaseSummary, int, error)
 	// StatusCounts counts open and closed cases by status, for kinds.
-	StatusCounts(ctx context.Context, kinds []Kind) (map[Kind]map[string]int, error)
+	StatusCounts(ctx context.Context, kinds []Kind) (map[Kind]map[Status]int, error)
 	// Case reads one case, decrypted. ENOTFOUND when there is none or its
 	// kind is not among kinds (the same answer, so a role learns nothing).
 	Case(ctx context.Context, id int64, kinds []Kind) (*Submission, error)
@@ -75,31 +70,11 @@ type CaseService interface {
 	Notes(ctx context.Context, s *Submission) ([]Note, error)
 	// ChangeStatus moves s from s.Status to to, with a note. ECONFLICT when
 	// the stored status is no longer s.Status (someone else changed it).
-	ChangeStatus(ctx context.Context, s *Submission, to string, officerID int64, note string, now time.Time) error
+	ChangeStatus(ctx context.Context, s *Submission, to Status, officerID int64, note string, now time.Time) error
 	// AddNote adds an internal note.
 	AddNote(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
 	// Reply adds an officer's message that the reporter sees at follow-up.
 	Reply(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
 	// Assign gives the case to an officer (0: nobody).
 	Assign(ctx context.Context, s *Submission, officerID int64, now time.Time) error
-}
-
-// OfficerStatusLabels are the statuses as officers see them.
-var OfficerStatusLabels = map[Kind]map[string]string{
-	KindTip: {
-		"received": "Mới nhận", "verifying": "Đang xác minh", "substantiated": "Có căn cứ",
-		"unsubstantiated": "Không có căn cứ", "referred": "Đã chuyển cơ quan khác", "closed": "Đã đóng",
-	},
-	KindSupport: {
-		"received": "Mới nhận", "contacted": "Đã liên lạc", "in_progress": "Đang hỗ trợ",
-		"referred": "Đã giới thiệu dịch vụ", "completed": "Đã hỗ trợ xong", "closed": "Đã đóng",
-	},
-}
-
-// OfficerStatusLabel names a status for officers.
-func OfficerStatusLabel(k Kind, status string) string {
-	if l, ok := OfficerStatusLabels[k][status]; ok {
-		return l
-	}
-	return status
 }

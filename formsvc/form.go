@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/hoaphong/phongchongmaidam/data"
 )
 
 // Field types of data/forms.yaml.
@@ -33,6 +35,8 @@ type Spec struct {
 	Support         *Form  `yaml:"support"`
 	FollowUp        *Form  `yaml:"follow_up"`
 	FollowUpMessage *Form  `yaml:"follow_up_message"`
+	// Kinds are the kinds of record and their workflow.
+	Kinds []*KindDef `yaml:"kinds"`
 }
 
 // Form is one form: where it posts and its fields in order.
@@ -90,8 +94,15 @@ func ParseSpec(b []byte) (*Spec, error) {
 			return nil, fmt.Errorf("forms.yaml: form %q: %w", name, err)
 		}
 	}
+	if err := s.checkKinds(); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
+
+// DefaultSpec is the spec the binary carries (data/forms.yaml, embedded),
+// parsed once.
+var DefaultSpec = sync.OnceValues(func() (*Spec, error) { return ParseSpec(data.FormsYAML) })
 
 // Forms returns the forms by their key in forms.yaml.
 func (s *Spec) Forms() map[string]*Form {
@@ -214,6 +225,12 @@ func (fd *Field) OptionLabel(v string) string {
 		}
 	}
 	return v
+}
+
+// AsksConsent reports whether the form asks for consent to the privacy
+// notice: its records then carry the notice's version agreed to.
+func (f *Form) AsksConsent() bool {
+	return slices.ContainsFunc(f.Fields, func(fd *Field) bool { return fd.Type == FieldConsent })
 }
 
 // Multi reports whether the field takes several values.

@@ -32,31 +32,3 @@ type FollowUpService interface {
 	// EUNAVAILABLE (locked or closing), otherwise internal.
 	AddMessage(ctx context.Context, s *Submission, m *Message) error
 }
-
-// StatusLabels are the statuses in plain Vietnamese for the reporter.
-var StatusLabels = map[Kind]map[string]string{
-	KindTip: {
-		"received":        "Đã nhận, đang chờ cán bộ xem xét",
-		"verifying":       "Công an xã đang xác minh",
-		"substantiated":   "Đã xác minh: có dấu hiệu vi phạm, đang được xử lý",
-		"unsubstantiated": "Đã xác minh: chưa phát hiện vi phạm",
-		"referred":        "Đã chuyển cơ quan có thẩm quyền xử lý",
-		"closed":          "Đã kết thúc",
-	},
-	KindSupport: {
-		"received":    "Đã nhận, đang chờ cán bộ xem",
-		"contacted":   "Cán bộ đã liên lạc với bạn",
-		"in_progress": "Đang hỗ trợ",
-		"referred":    "Đã giới thiệu tới dịch vụ phù hợp",
-		"completed":   "Đã hỗ trợ xong",
-		"closed":      "Đã kết thúc",
-	},
-}
-
-// StatusLabel is the plain Vietnamese label of a status.
-func StatusLabel(k Kind, status string) string {
-	if l, ok := StatusLabels[k][status]; ok {
-		return l
-	}
-	return status
-}

@@ -11,14 +11,14 @@ import (
 // reports count, with nothing of what the person wrote.
 type Facts struct {
 	Kind          Kind
-	Status        string
-	Priority      string
+	Status        Status
+	Priority      Priority
 	Category      string
 	Services      []string
 	CreatedAt     time.Time
 	FirstActionAt time.Time
 	ClosedAt      time.Time
-	Reached       []string // every status the record has been in
+	Reached       []Status // every status the record has been in
 }
 
 // FactsService streams the facts of the records a filter selects.
@@ -32,11 +32,11 @@ type FactsService interface {
 type Stats struct {
 	Kind         Kind
 	Received     int
-	ByStatus     map[string]int
+	ByStatus     map[Status]int
 	ByCode       map[string]int // category (tips) or service (support)
-	ByPriority   map[string]int
+	ByPriority   map[Priority]int
 	ByMonth      map[string]int // "2026-01" in Vietnam's time
-	Reached      map[string]int // records that were ever in a status (outcomes)
+	Reached      map[Status]int // records that were ever in a status (outcomes)
 	FirstAction  time.Duration  // median time to first action; 0 if none
 	FirstActionN int
 	Closure      time.Duration // median time to closure
@@ -47,7 +47,7 @@ type Stats struct {
 
 // NewStats makes empty stats for kind k.
 func NewStats(k Kind) *Stats {
-	return &Stats{Kind: k, ByStatus: map[string]int{}, ByCode: map[string]int{}, ByPriority: map[string]int{}, ByMonth: map[string]int{}, Reached: map[string]int{}}
+	return &Stats{Kind: k, ByStatus: map[Status]int{}, ByCode: map[string]int{}, ByPriority: map[Priority]int{}, ByMonth: map[string]int{}, Reached: map[Status]int{}}
 }
 
 // Add counts one record.
@@ -55,14 +55,14 @@ func (s *Stats) Add(f Facts) {
 	s.Received++
 	s.ByStatus[f.Status]++
 	s.ByPriority[f.Priority]++
-	if f.Kind == KindTip {
+	if f.Category != "" {
 		s.ByCode[f.Category]++
 	}
 	for _, c := range f.Services {
 		s.ByCode[c]++
 	}
 	s.ByMonth[f.CreatedAt.In(Vietnam).Format("2006-01")]++
-	seen := map[string]bool{f.Status: true}
+	seen := map[Status]bool{f.Status: true}
 	for _, st := range f.Reached {
 		seen[st] = true
 	}

@@ -7,66 +7,16 @@ package formsvc
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
-
-// Kind is the kind of a submission.
-type Kind string
-
-const (
-	KindTip     Kind = "tip"     // anonymous tip-off, worked by the police
-	KindSupport Kind = "support" // support request, worked by social affairs
-)
-
-// Label names the kind in Vietnamese.
-func (k Kind) Label() string {
-	if k == KindTip {
-		return "Tin báo"
-	}
-	return "Yêu cầu hỗ trợ"
-}
-
-// Prefix is the kind's prefix in officer-facing references (TB-2026-0042).
-func (k Kind) Prefix() string {
-	if k == KindTip {
-		return "TB"
-	}
-	return "HT"
-}
-
-// Priority of a submission.
-const (
-	PriorityNormal = "normal"
-	PriorityHigh   = "high"
-)
-
-// StatusReceived is the first status of every submission, StatusClosed
-// the last; only closed records are ever purged.
-const (
-	StatusReceived = "received"
-	StatusClosed   = "closed"
-)
-
-// Statuses lists the statuses of each kind in workflow order.
-var Statuses = map[Kind][]string{
-	KindTip:     {"received", "verifying", "substantiated", "unsubstantiated", "referred", "closed"},
-	KindSupport: {"received", "contacted", "in_progress", "referred", "completed", "closed"},
-}
-
-// ValidStatus reports whether s is a status of kind k.
-func ValidStatus(k Kind, s string) bool { return slices.Contains(Statuses[k], s) }
 
 // Submission is one tip-off or support request.
 type Submission struct {
 	ID        int64
 	Kind      Kind
 	Ref       string // officer-facing reference, e.g. TB-2026-0042
-	Status    string
-	Priority  string
+	Status    Status
+	Priority  Priority
 	Category  string   // a tip's category code
 	Services  []string // a support request's service codes
 	CreatedAt time.Time
@@ -96,55 +46,28 @@ type Photo struct {
 	Data        []byte
 }
 
-// NewSubmission builds a submission of kind k from form f's validated
-// values: the counting fields (category, services, priority) are taken out
-// so that they stay queryable; everything else goes into the content.
-func NewSubmission(k Kind, f *Form, c *Clean, now time.Time) *Submission {
+// NewSubmission builds a submission of kind d from its form's validated
+// values: the counting fields (the kind's code field, priority) are taken
+// out so that they stay queryable; everything else goes into the content.
+func NewSubmission(d *KindDef, c *Clean, now time.Time) *Submission {
 	s := &Submission{
-		Kind:      k,
+		Kind:      d.Kind,
 		Status:    StatusReceived,
 		Priority:  PriorityNormal,
 		CreatedAt: now.UTC(),
 		Content:   Content{Text: c.Text, Bools: c.Bools, Lists: c.Lists},
 	}
-	for _, fd := range f.Fields {
-		if fd.Priority == PriorityHigh && c.Bools[fd.Name] {
+	for _, fd := range d.Form.Fields {
+		if Priority(fd.Priority) == PriorityHigh && c.Bools[fd.Name] {
 			s.Priority = PriorityHigh
 		}
 	}
-	switch k {
-	case KindTip:
-		s.Category = c.Text["category"]
-	case KindSupport:
-		s.Services = c.Lists["services"]
+	if d.Code.Multi() {
+		s.Services = c.Lists[d.CodeField]
+	} else {
+		s.Category = c.Text[d.CodeField]
 	}
 	return s
-}
-
-// FormatRef formats an officer-facing reference.
-func FormatRef(k Kind, year, seq int) string {
-	return fmt.Sprintf("%s-%d-%04d", k.Prefix(), year, seq)
-}
-
-// ParseRef reads a reference such as TB-2026-0042 (case and the leading
-// zeros do not matter).
-func ParseRef(ref string) (k Kind, year, seq int, ok bool) {
-	prefix, rest, found := strings.Cut(strings.ToUpper(strings.TrimSpace(ref)), "-")
-	ys, ss, found2 := strings.Cut(rest, "-")
-	if !found || !found2 || len(ys) != 4 || len(ss) == 0 || len(ss) > 9 {
-		return "", 0, 0, false
-	}
-	y, err1 := strconv.Atoi(ys)
-	n, err2 := strconv.Atoi(ss)
-	if err1 != nil || err2 != nil || n < 1 {
-		return "", 0, 0, false
-	}
-	for _, kind := range []Kind{KindTip, KindSupport} {
-		if kind.Prefix() == prefix {
-			return kind, y, n, true
-		}
-	}
-	return "", 0, 0, false
 }
 
 // ErrReceiptTaken means a receipt's hash is already stored: the caller

@@ -179,7 +179,7 @@ func TestNewSubmissionPriority(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sub := formsvc.NewSubmission(formsvc.KindTip, s.Tip, c, fixedNow())
+		sub := formsvc.NewSubmission(s.Kind(formsvc.KindTip), c, fixedNow())
 		if sub.Priority != want || sub.Category != "karaoke" || sub.Status != formsvc.StatusReceived {
 			t.Errorf("flag %q: submission = %+v, want priority %s", flag, sub, want)
 		}

@@ -291,8 +291,12 @@ func checkUnit(t *testing.T, c communeData, name, short string, open func(string
 // a reader looks for it.
 func TestNewTopics(t *testing.T) {
 	after := mainText(t, "/tuyen-truyen/sau-khi-gui-tin-bao/")
-	for _, label := range formsvc.StatusLabels[formsvc.KindTip] {
-		mustContain(t, "after a tip", after, label)
+	spec, err := formsvc.DefaultSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range spec.Kind(formsvc.KindTip).Statuses {
+		mustContain(t, "after a tip", after, st.Public)
 	}
 	mustContain(t, "after a tip", after, "Ai đọc", "Bao lâu", "không bao giờ", "Tra cứu", "Số liệu")
 	if builtPageAt(t, "/gui-tin-bao/").Doc.Find(`main a[href="/tuyen-truyen/sau-khi-gui-tin-bao/"]`).Length() == 0 {

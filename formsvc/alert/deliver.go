@@ -97,7 +97,7 @@ func (d *Dispatcher) stillWanted(a formsvc.OutboxAlert) bool {
 func (d *Dispatcher) result(a formsvc.OutboxAlert, now time.Time, sendErr error) formsvc.AlertResult {
 	target := a.Recipient.Username
 	if a.Channel == formsvc.ChannelWebhook {
-		target = "webhook (" + a.Kind.Label() + ")"
+		target = "webhook (" + d.cfg.Text.kind(a.Kind).Label + ")"
 	}
 	entry := func(action, detail string) *formsvc.AuditEntry {
 		return &formsvc.AuditEntry{At: now, Username: formsvc.AlertUser, Action: action, Target: target,

@@ -50,6 +50,21 @@ func Subject(t formsvc.AlertType) string { return subjects[t] }
 type Text struct {
 	ConsoleURL   string        // the console's address, ending in /
 	OverdueAfter time.Duration // named in overdue alerts
+	// Spec names the kinds and statuses (nil: the binary's own,
+	// formsvc.DefaultSpec).
+	Spec *formsvc.Spec
+}
+
+// kind is the definition of kind k.
+func (x Text) kind(k formsvc.Kind) *formsvc.KindDef {
+	spec := x.Spec
+	if spec == nil {
+		spec, _ = formsvc.DefaultSpec()
+	}
+	if d := spec.Kind(k); d != nil {
+		return d
+	}
+	return &formsvc.KindDef{Kind: k, Label: string(k)}
 }
 
 // Body is the text of an alert mail of type t, padded to EmailBodySize.
@@ -60,25 +75,25 @@ func (x Text) Body(t formsvc.AlertType, d formsvc.AlertData) string {
 	case formsvc.AlertNew:
 		b.WriteString("Có hồ sơ mới trên bàn làm việc cán bộ từ lần báo trước:\n\n")
 		for _, c := range d.Counts {
-			fmt.Fprintf(&b, "- %s: %s\n", c.Kind.Label(), count(c.N))
+			fmt.Fprintf(&b, "- %s: %s\n", x.kind(c.Kind).Label, count(c.N))
 		}
 	case formsvc.AlertReply:
 		b.WriteString("Người gửi vừa nhắn thêm vào hồ sơ được giao cho anh/chị:\n\n")
 		for _, c := range d.Counts {
-			fmt.Fprintf(&b, "- %s: %s lời nhắn mới\n", c.Kind.Label(), count(c.N))
+			fmt.Fprintf(&b, "- %s: %s lời nhắn mới\n", x.kind(c.Kind).Label, count(c.N))
 		}
 	case formsvc.AlertOverdue:
 		fmt.Fprintf(&b, "Có hồ sơ vừa quá hạn (đang mở mà %s không có thao tác nào):\n\n", Duration(x.OverdueAfter))
 		for _, c := range d.Counts {
-			fmt.Fprintf(&b, "- %s: %s\n", c.Kind.Label(), count(c.N))
+			fmt.Fprintf(&b, "- %s: %s\n", x.kind(c.Kind).Label, count(c.N))
 		}
 	case formsvc.AlertDigest:
 		fmt.Fprintf(&b, "Tóm tắt hằng ngày của bàn làm việc cán bộ, lúc %s.\n", d.At.In(vietnam).Format("15:04 ngày 02/01/2006"))
 		for _, k := range d.Digest {
-			fmt.Fprintf(&b, "\n%s\n- Đang mở: %s", k.Kind.Label(), count(k.OpenTotal()))
+			fmt.Fprintf(&b, "\n%s\n- Đang mở: %s", x.kind(k.Kind).Label, count(k.OpenTotal()))
 			var parts []string
 			for _, s := range k.Open {
-				parts = append(parts, formsvc.OfficerStatusLabel(k.Kind, s.Status)+": "+count(s.N))
+				parts = append(parts, x.kind(k.Kind).OfficerLabel(s.Status)+": "+count(s.N))
 			}
 			fmt.Fprintf(&b, " (%s)\n", strings.Join(parts, "; "))
 			fmt.Fprintf(&b, "- Nhận trong 24 giờ qua: %s\n- Quá hạn: %s\n", count(k.New), count(k.Overdue))

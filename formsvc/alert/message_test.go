@@ -15,9 +15,10 @@ func digest(kinds []formsvc.Kind, n int) []formsvc.DigestCounts {
 	var out []formsvc.DigestCounts
 	for _, k := range kinds {
 		d := formsvc.DigestCounts{Kind: k, New: n, Overdue: n}
-		for _, s := range formsvc.Statuses[k] {
-			if formsvc.Open(s) {
-				d.Open = append(d.Open, formsvc.StatusCount{Status: s, N: n})
+		spec, _ := formsvc.DefaultSpec()
+		for _, s := range spec.Kind(k).Statuses {
+			if s.Open {
+				d.Open = append(d.Open, formsvc.StatusCount{Status: s.Code, N: n})
 			}
 		}
 		out = append(out, d)

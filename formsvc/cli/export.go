@@ -12,7 +12,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
 )
@@ -101,15 +100,20 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := cfg.check(); err != nil {
 		return err
 	}
+	spec, err := formsvc.DefaultSpec()
+	if err != nil {
+		return err
+	}
 	k := formsvc.Kind(*kind)
-	if k != formsvc.KindTip && k != formsvc.KindSupport {
+	def := spec.Kind(k)
+	if def == nil {
 		return errors.New("--kind phải là tip hoặc support")
 	}
-	if *status != "" && !formsvc.ValidStatus(k, *status) {
+	st := formsvc.Status(*status)
+	if st != "" && !def.Valid(st) {
 		return fmt.Errorf("--status %q không phải trạng thái của loại %s", *status, k)
 	}
-	f := formsvc.CaseFilter{Kinds: []formsvc.Kind{k}, Status: *status}
-	var err error
+	f := formsvc.CaseFilter{Kinds: []formsvc.Kind{k}, Status: st}
 	if f.From, err = parseDay("from", *from); err != nil {
 		return err
 	}
@@ -118,10 +122,6 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	}
 	if !f.To.IsZero() {
 		f.To = f.To.AddDate(0, 0, 1)
-	}
-	spec, err := formsvc.ParseSpec(data.FormsYAML)
-	if err != nil {
-		return err
 	}
 	_, db, err := openStore(ctx, e, cfg)
 	if err != nil {

@@ -32,8 +32,9 @@ func TestExportFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, s := range []struct {
-		mark, status string
-		at           time.Time
+		mark   string
+		status formsvc.Status
+		at     time.Time
 	}{
 		{"MARK-A", formsvc.StatusReceived, time.Date(2026, 1, 10, 3, 0, 0, 0, time.UTC)},
 		{"MARK-B", "verifying", time.Date(2026, 2, 15, 3, 0, 0, 0, time.UTC)},

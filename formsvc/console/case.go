@@ -55,12 +55,8 @@ func caseFrom(ctx context.Context) *formsvc.Submission {
 // caseFields lists what the person wrote and chose, in the form's order
 // and words.
 func (c *Console) caseFields(s *formsvc.Submission) []field {
-	form := c.spec.Tip
-	if s.Kind == formsvc.KindSupport {
-		form = c.spec.Support
-	}
 	var out []field
-	for _, fd := range form.Fields {
+	for _, fd := range c.spec.Kind(s.Kind).Form.Fields {
 		switch fd.Type {
 		case formsvc.FieldHoneypot, formsvc.FieldFile:
 			continue
@@ -118,9 +114,9 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.
 		return
 	}
 	d.Photos = len(photos)
-	for _, st := range formsvc.Statuses[s.Kind] {
-		if st != s.Status {
-			d.Next = append(d.Next, option{st, formsvc.OfficerStatusLabel(s.Kind, st)})
+	for _, st := range c.spec.Kind(s.Kind).Statuses {
+		if st.Code != s.Status {
+			d.Next = append(d.Next, option{string(st.Code), st.Officer})
 		}
 	}
 	officers, err := c.store.Officers(ctx)
@@ -186,17 +182,18 @@ func text(r *http.Request, name string) (string, bool) {
 // handleStatus changes the status; a note saying why is required.
 func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s := caseFrom(r.Context())
-	to := r.PostFormValue("status")
+	def := c.spec.Kind(s.Kind)
+	to := formsvc.Status(r.PostFormValue("status"))
 	note, ok := text(r, "note")
 	switch {
-	case !formsvc.ValidStatus(s.Kind, to) || to == s.Status:
+	case !def.Valid(to) || to == s.Status:
 		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Vui lòng chọn trạng thái mới.")
 		return
 	case !ok:
 		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Đổi trạng thái cần một ghi chú lý do (tối đa 4000 ký tự).")
 		return
 	}
-	if r.PostFormValue("from") != "" && r.PostFormValue("from") != s.Status {
+	if from := formsvc.Status(r.PostFormValue("from")); from != "" && from != s.Status {
 		c.renderCase(w, r, s, http.StatusConflict, "Hồ sơ vừa được người khác cập nhật. Trạng thái hiện tại được hiển thị bên dưới.")
 		return
 	}
@@ -205,8 +202,8 @@ func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	c.audit(r, formsvc.AuditStatus, s.Ref, s.Status+" → "+to)
-	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã đổi trạng thái thành “"+formsvc.OfficerStatusLabel(s.Kind, to)+"”.")
+	c.audit(r, formsvc.AuditStatus, s.Ref, string(s.Status)+" → "+string(to))
+	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã đổi trạng thái thành “"+def.OfficerLabel(to)+"”.")
 }
 
 func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {

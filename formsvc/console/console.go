@@ -117,7 +117,7 @@ func New(cfg Config) *Console {
 	sm.Cookie.Persist = false
 	c := &Console{spec: cfg.Spec, store: cfg.Store, sessions: sm, log: cfg.Logger, now: cfg.Now, cfg: cfg,
 		guard: newLoginGuard(cfg, cfg.Now)}
-	c.pages = mustParsePages()
+	c.pages = mustParsePages(c.spec)
 	return c
 }
 

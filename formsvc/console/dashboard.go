@@ -50,10 +50,11 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	for _, k := range o.Role.Kinds() {
 		s := stats[k]
 		dk := dashKind{Kind: k, FirstAction: formsvc.DurationWords(s.FirstAction, s.FirstActionN), Received: s.Received}
-		for _, st := range formsvc.Statuses[k] {
-			if formsvc.Open(st) {
-				dk.Open = append(dk.Open, statusCount{Status: st, Label: formsvc.OfficerStatusLabel(k, st), N: counts[k][st]})
-				dk.OpenTotal += counts[k][st]
+		def := c.spec.Kind(k)
+		for _, st := range def.Statuses {
+			if st.Open {
+				dk.Open = append(dk.Open, statusCount{Status: st.Code, Label: st.Officer, N: counts[k][st.Code]})
+				dk.OpenTotal += counts[k][st.Code]
 			}
 		}
 		var labels []string
@@ -65,7 +66,7 @@ func (c *Console) handleDashboard(w http.ResponseWriter, r *http.Request) {
 			labels = append(labels, label)
 			values = append(values, s.ByMonth[m])
 		}
-		dk.Chart = report.BarChart(k.Label()+" nhận được mỗi tháng, 12 tháng gần nhất", labels, values)
+		dk.Chart = report.BarChart(def.Label+" nhận được mỗi tháng, 12 tháng gần nhất", labels, values)
 		kinds = append(kinds, dk)
 	}
 	c.render(w, r, http.StatusOK, "dashboard", "Tổng quan", kinds)

@@ -24,9 +24,10 @@ func (c *Console) exportForm(r *http.Request) exportData {
 	o := officerFrom(r.Context())
 	d := exportData{Statuses: map[string][]option{}}
 	for _, k := range o.Role.Kinds() {
-		d.Kinds = append(d.Kinds, option{string(k), k.Label()})
-		for _, st := range formsvc.Statuses[k] {
-			d.Statuses[string(k)] = append(d.Statuses[string(k)], option{st, formsvc.OfficerStatusLabel(k, st)})
+		def := c.spec.Kind(k)
+		d.Kinds = append(d.Kinds, option{string(k), def.Label})
+		for _, st := range def.Statuses {
+			d.Statuses[string(k)] = append(d.Statuses[string(k)], option{string(st.Code), st.Officer})
 		}
 	}
 	now := c.now().In(formsvc.Vietnam)
@@ -60,11 +61,12 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 	o := officerFrom(r.Context())
 	q := r.URL.Query()
 	k := formsvc.Kind(q.Get("kind"))
-	if !o.Role.CanSee(k) {
+	def := c.spec.Kind(k)
+	if def == nil || !o.Role.CanSee(k) {
 		c.fail(w, r, formsvc.Errorf(formsvc.ENOTFOUND, "Không có loại hồ sơ này."))
 		return
 	}
-	f, msg := exportFilter(q, k)
+	f, msg := exportFilter(q, def)
 	if msg != "" {
 		d := c.exportForm(r)
 		d.Error = msg
@@ -79,7 +81,7 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ct, ext := export.ContentType(format)
-	name := fmt.Sprintf("%s-%s%s", map[formsvc.Kind]string{formsvc.KindTip: "tin-bao", formsvc.KindSupport: "yeu-cau-ho-tro"}[k],
+	name := fmt.Sprintf("%s-%s%s", def.Slug,
 		c.now().In(formsvc.Vietnam).Format("2006-01-02"), ext)
 	sw := &startWriter{w: w}
 	enc, err := export.New(format, sw, c.spec, k)
@@ -126,11 +128,11 @@ func skipped(sum export.Summary) string {
 // exportFilter reads an export's filter strictly: a status or a date the
 // service does not understand is refused with a message, never dropped
 // (which would export everything under a filter that looks applied).
-func exportFilter(q url.Values, k formsvc.Kind) (formsvc.CaseFilter, string) {
-	f := formsvc.CaseFilter{Kinds: []formsvc.Kind{k}}
-	if st := q.Get("status"); st != "" {
-		if !formsvc.ValidStatus(k, st) {
-			return f, "Trạng thái “" + formsvc.Clip(st, 40) + "” không có ở loại hồ sơ này. Vui lòng chọn trong danh sách."
+func exportFilter(q url.Values, def *formsvc.KindDef) (formsvc.CaseFilter, string) {
+	f := formsvc.CaseFilter{Kinds: []formsvc.Kind{def.Kind}}
+	if st := formsvc.Status(q.Get("status")); st != "" {
+		if !def.Valid(st) {
+			return f, "Trạng thái “" + formsvc.Clip(string(st), 40) + "” không có ở loại hồ sơ này. Vui lòng chọn trong danh sách."
 		}
 		f.Status = st
 	}
@@ -163,7 +165,7 @@ func exportFilter(q url.Values, k formsvc.Kind) (formsvc.CaseFilter, string) {
 func exportScope(f formsvc.CaseFilter) string {
 	scope := "mọi trạng thái"
 	if f.Status != "" {
-		scope = "trạng thái " + f.Status
+		scope = "trạng thái " + string(f.Status)
 	}
 	if !f.From.IsZero() {
 		scope += ", từ " + f.From.In(formsvc.Vietnam).Format("2006-01-02")

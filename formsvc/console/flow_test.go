@@ -67,7 +67,7 @@ func TestWholeFlow(t *testing.T) {
 		Messages    []struct{ From, Body string }
 	}
 	json.NewDecoder(fres.Body).Decode(&fu)
-	if fu.StatusLabel != formsvc.StatusLabel(formsvc.KindTip, "verifying") || len(fu.Messages) != 1 ||
+	if fu.StatusLabel != defaultKind(t, formsvc.KindTip).PublicLabel("verifying") || len(fu.Messages) != 1 ||
 		fu.Messages[0].From != "officer" || fu.Messages[0].Body != "Cảm ơn bạn. Công an xã đang xác minh." {
 		t.Errorf("follow-up = %+v", fu)
 	}

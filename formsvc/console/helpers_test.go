@@ -105,12 +105,19 @@ func newApp(t testing.TB, edit ...func(*console.Config)) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newAppWith(t, spec, edit...)
+}
+
+// newAppWith is newApp on the forms and kinds of spec: the store, the
+// public API and the console all take them from it.
+func newAppWith(t testing.TB, spec *formsvc.Spec, edit ...func(*console.Config)) *app {
+	t.Helper()
 	dir := t.TempDir()
 	keys, err := formsvc.LoadOrCreateKeyFile(filepath.Join(dir, "k"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), keys)
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), keys, sqlite.Spec(spec))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,9 +39,10 @@ type kindCounts struct {
 }
 
 type statusCount struct {
-	Status, Label string
-	N             int
-	URL           string
+	Status formsvc.Status
+	Label  string
+	N      int
+	URL    string
 }
 
 // parseFilter reads the inbox's filters from the query; the role's kinds
@@ -52,15 +53,16 @@ func (c *Console) parseFilter(q url.Values, role formsvc.Role) formsvc.CaseFilte
 		f.Kind = k
 	}
 	for _, k := range f.Kinds {
-		if formsvc.ValidStatus(k, q.Get("status")) {
-			f.Status = q.Get("status")
+		d := c.spec.Kind(k)
+		if st := formsvc.Status(q.Get("status")); d.Valid(st) {
+			f.Status = st
+		}
+		if code := q.Get("code"); d.Code.HasOption(code) {
+			f.Code = code
 		}
 	}
-	if p := q.Get("priority"); p == formsvc.PriorityHigh || p == formsvc.PriorityNormal {
+	if p := formsvc.Priority(q.Get("priority")); p.Valid() {
 		f.Priority = p
-	}
-	if code := q.Get("code"); c.spec.Tip.Field("category").HasOption(code) || c.spec.Support.Field("services").HasOption(code) {
-		f.Code = code
 	}
 	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), formsvc.Vietnam); err == nil {
 		f.From = t
@@ -73,10 +75,10 @@ func (c *Console) parseFilter(q url.Values, role formsvc.Role) formsvc.CaseFilte
 
 // what describes a record's category or services in words.
 func (c *Console) what(k formsvc.Kind, category string, services []string) string {
-	if k == formsvc.KindTip {
-		return c.spec.Tip.Field("category").OptionLabel(category)
+	fd := c.spec.Kind(k).Code
+	if !fd.Multi() {
+		return fd.OptionLabel(category)
 	}
-	fd := c.spec.Support.Field("services")
 	s := ""
 	for i, code := range services {
 		if i > 0 {
@@ -111,23 +113,16 @@ func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
 		d.Cases = append(d.Cases, caseRow{CaseSummary: cs, What: c.what(cs.Kind, cs.Category, cs.Services)})
 	}
 	for _, k := range o.Role.Kinds() {
+		def := c.spec.Kind(k)
 		kc := kindCounts{Kind: k}
-		for _, st := range formsvc.Statuses[k] {
-			u := url.Values{"kind": {string(k)}, "status": {st}}
-			kc.Counts = append(kc.Counts, statusCount{Status: st, Label: formsvc.OfficerStatusLabel(k, st), N: counts[k][st], URL: "/officer/?" + u.Encode()})
+		for _, st := range def.Statuses {
+			u := url.Values{"kind": {string(k)}, "status": {string(st.Code)}}
+			kc.Counts = append(kc.Counts, statusCount{Status: st.Code, Label: st.Officer, N: counts[k][st.Code], URL: "/officer/?" + u.Encode()})
+			d.Statuses = appendOnce(d.Statuses, option{string(st.Code), st.Officer})
 		}
 		d.Counts = append(d.Counts, kc)
-		d.Kinds = append(d.Kinds, option{string(k), k.Label()})
-		for _, st := range formsvc.Statuses[k] {
-			d.Statuses = appendOnce(d.Statuses, option{st, formsvc.OfficerStatusLabel(k, st)})
-		}
-		var fd *formsvc.Field
-		if k == formsvc.KindTip {
-			fd = c.spec.Tip.Field("category")
-		} else {
-			fd = c.spec.Support.Field("services")
-		}
-		for _, opt := range fd.Options {
+		d.Kinds = append(d.Kinds, option{string(k), def.Label})
+		for _, opt := range def.Code.Options {
 			d.Codes = appendOnce(d.Codes, option{opt.Value, opt.Label})
 		}
 	}

@@ -31,41 +31,44 @@ type view struct {
 
 type errorData struct{ Message string }
 
-var funcs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(formsvc.Vietnam).Format("02/01/2006 15:04")
-	},
-	"day": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(formsvc.Vietnam).Format("02/01/2006")
-	},
-	"iso":          func(t time.Time) string { return t.Format(time.RFC3339) },
-	"statusLabel":  func(k formsvc.Kind, s string) string { return formsvc.OfficerStatusLabel(k, s) },
-	"publicStatus": func(k formsvc.Kind, s string) string { return formsvc.StatusLabel(k, s) },
-	"kindLabel":    func(k formsvc.Kind) string { return k.Label() },
-	"roleLabel":    func(r formsvc.Role) string { return formsvc.RoleLabels[r] },
-	"auditLabel":   func(a string) string { return or(formsvc.AuditLabels[a], a) },
-	"add":          func(a, b int) int { return a + b },
-	"join":         strings.Join,
-	"lower":        strings.ToLower,
-	"seq": func(n int) []int {
-		out := make([]int, n)
-		for i := range out {
-			out[i] = i + 1
-		}
-		return out
-	},
-	"yesno": func(b bool) string {
-		if b {
-			return "Có"
-		}
-		return "Không"
-	},
+// funcs are the templates' functions; spec names kinds and statuses.
+func funcs(spec *formsvc.Spec) template.FuncMap {
+	return template.FuncMap{
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(formsvc.Vietnam).Format("02/01/2006 15:04")
+		},
+		"day": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(formsvc.Vietnam).Format("02/01/2006")
+		},
+		"iso":          func(t time.Time) string { return t.Format(time.RFC3339) },
+		"statusLabel":  func(k formsvc.Kind, s formsvc.Status) string { return spec.Kind(k).OfficerLabel(s) },
+		"publicStatus": func(k formsvc.Kind, s formsvc.Status) string { return spec.Kind(k).PublicLabel(s) },
+		"kindLabel":    func(k formsvc.Kind) string { return spec.Kind(k).Label },
+		"roleLabel":    func(r formsvc.Role) string { return formsvc.RoleLabels[r] },
+		"auditLabel":   func(a string) string { return or(formsvc.AuditLabels[a], a) },
+		"add":          func(a, b int) int { return a + b },
+		"join":         strings.Join,
+		"lower":        strings.ToLower,
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i + 1
+			}
+			return out
+		},
+		"yesno": func(b bool) string {
+			if b {
+				return "Có"
+			}
+			return "Không"
+		},
+	}
 }
 
 func or(a, b string) string {
@@ -75,7 +78,7 @@ func or(a, b string) string {
 	return b
 }
 
-func mustParsePages() map[string]*pageTemplate {
+func mustParsePages(spec *formsvc.Spec) map[string]*pageTemplate {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -86,7 +89,7 @@ func mustParsePages() map[string]*pageTemplate {
 		if name == "layout" {
 			continue
 		}
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", n))
+		t := template.Must(template.New(name).Funcs(funcs(spec)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", n))
 		pages[name] = &pageTemplate{t: t}
 	}
 	return pages

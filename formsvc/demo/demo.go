@@ -29,8 +29,8 @@ type Store interface {
 	formsvc.SubmissionService
 	formsvc.OfficerService
 	formsvc.AuditService
-	StatusCounts(ctx context.Context, kinds []formsvc.Kind) (map[formsvc.Kind]map[string]int, error)
-	ChangeStatus(ctx context.Context, s *formsvc.Submission, to string, officerID int64, note string, now time.Time) error
+	StatusCounts(ctx context.Context, kinds []formsvc.Kind) (map[formsvc.Kind]map[formsvc.Status]int, error)
+	ChangeStatus(ctx context.Context, s *formsvc.Submission, to formsvc.Status, officerID int64, note string, now time.Time) error
 	AddNote(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error
 	Reply(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error
 	Assign(ctx context.Context, s *formsvc.Submission, officerID int64, now time.Time) error
@@ -442,10 +442,11 @@ func (g *generator) run(ctx context.Context, st Store, plans []*plan, officers m
 			audit.Action, audit.Detail = formsvc.AuditAssign, o.Username
 		case "status":
 			from := s.Status
-			if err = st.ChangeStatus(ctx, s, e.step.to, o.ID, e.step.text, e.at); err == nil {
-				s.Status = e.step.to
+			to := formsvc.Status(e.step.to)
+			if err = st.ChangeStatus(ctx, s, to, o.ID, e.step.text, e.at); err == nil {
+				s.Status = to
 			}
-			audit.Action, audit.Detail = formsvc.AuditStatus, from+" → "+e.step.to
+			audit.Action, audit.Detail = formsvc.AuditStatus, string(from)+" → "+e.step.to
 		case "note":
 			err = st.AddNote(ctx, s, o.ID, e.step.text, e.at)
 			audit.Action = formsvc.AuditNote
@@ -476,16 +477,14 @@ func (g *generator) run(ctx context.Context, st Store, plans []*plan, officers m
 // create validates a record's values with the form's own rules, makes its
 // photos, and stores it under a fresh receipt, as the public API does.
 func (g *generator) create(ctx context.Context, st Store, p *plan, hasher *formsvc.ReceiptHasher) (*formsvc.Submission, error) {
-	form := g.o.Spec.Tip
-	if p.kind == formsvc.KindSupport {
-		form = g.o.Spec.Support
-	}
+	def := g.o.Spec.Kind(p.kind)
+	form := def.Form
 	clean, err := g.validator.Validate(form, p.values)
 	if err != nil {
 		return nil, fmt.Errorf("demo record fails the form's rules: %v (%v)", err, formsvc.ErrorMessage(err))
 	}
-	s := formsvc.NewSubmission(p.kind, form, clean, p.at)
-	if p.kind == formsvc.KindSupport {
+	s := formsvc.NewSubmission(def, clean, p.at)
+	if form.AsksConsent() {
 		s.Content.PrivacyVersion = g.o.Spec.PrivacyVersion
 	}
 	for i := range p.photos {

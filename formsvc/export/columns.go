@@ -53,7 +53,7 @@ func Columns(spec *formsvc.Spec, k formsvc.Kind) []Column {
 		{Key: "status", Header: "Trạng thái", Type: TypeText, Width: 18},
 		{Key: "priority", Header: "Ưu tiên", Type: TypeText, Width: 9},
 	}
-	form := formOf(spec, k)
+	form := spec.Kind(k).Form
 	for _, fd := range form.Fields {
 		c := Column{Key: fd.Name, Header: header(fd), Type: TypeText, Width: 30}
 		switch fd.Type {
@@ -76,7 +76,7 @@ func Columns(spec *formsvc.Spec, k formsvc.Kind) []Column {
 		}
 		cols = append(cols, c)
 	}
-	if k == formsvc.KindSupport {
+	if form.AsksConsent() {
 		cols = append(cols, Column{Key: "privacy_version", Header: "Phiên bản quyền riêng tư đã đồng ý", Type: TypeText, Width: 10})
 	}
 	return append(cols,
@@ -84,13 +84,6 @@ func Columns(spec *formsvc.Spec, k formsvc.Kind) []Column {
 		Column{Key: "first_action_at", Header: "Thao tác đầu tiên", Type: TypeTime, Width: 17},
 		Column{Key: "closed_at", Header: "Ngày đóng", Type: TypeTime, Width: 17},
 	)
-}
-
-func formOf(spec *formsvc.Spec, k formsvc.Kind) *formsvc.Form {
-	if k == formsvc.KindTip {
-		return spec.Tip
-	}
-	return spec.Support
 }
 
 // header is a field's column heading from forms.yaml, else its label.
@@ -101,17 +94,16 @@ func header(fd *formsvc.Field) string {
 	return fd.Label
 }
 
-var priorityLabels = map[string]string{formsvc.PriorityHigh: "Cao", formsvc.PriorityNormal: "Thường"}
-
 // RowOf turns a record into a row for the columns of its kind, reusing
 // row's storage (pass nil for a new row).
 func RowOf(spec *formsvc.Spec, s *formsvc.Submission, row Row) Row {
-	form := formOf(spec, s.Kind)
+	d := spec.Kind(s.Kind)
+	form := d.Form
 	row = append(row[:0],
 		Value{Text: s.Ref, Code: s.Ref},
 		timeValue(s.CreatedAt),
-		Value{Text: formsvc.OfficerStatusLabel(s.Kind, s.Status), Code: s.Status},
-		Value{Text: priorityLabels[s.Priority], Code: s.Priority},
+		Value{Text: d.OfficerLabel(s.Status), Code: string(s.Status)},
+		Value{Text: s.Priority.Label(), Code: string(s.Priority)},
 	)
 	for _, fd := range form.Fields {
 		switch fd.Type {
@@ -141,7 +133,7 @@ func RowOf(spec *formsvc.Spec, s *formsvc.Submission, row Row) Row {
 			row = append(row, Value{Code: v, Text: v, Empty: v == ""})
 		}
 	}
-	if s.Kind == formsvc.KindSupport {
+	if form.AsksConsent() {
 		row = append(row, Value{Code: s.Content.PrivacyVersion, Text: s.Content.PrivacyVersion, Empty: s.Content.PrivacyVersion == ""})
 	}
 	return append(row,

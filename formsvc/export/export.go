@@ -24,7 +24,7 @@ func New(format string, w io.Writer, spec *formsvc.Spec, k formsvc.Kind) (Encode
 	case "csv":
 		return NewCSV(w, cols)
 	case "xlsx":
-		return NewXLSX(w, cols, k.Label())
+		return NewXLSX(w, cols, spec.Kind(k).Label)
 	case "json":
 		return NewJSON(w, cols), nil
 	}

@@ -105,7 +105,7 @@ func BuildPublication(ctx context.Context, fs formsvc.FactsService, spec *formsv
 			return nil
 		}
 		s.Add(f)
-		outcomes[f.Kind][outcome(f)]++
+		outcomes[f.Kind][outcome(spec.Kind(f.Kind), f)]++
 		return nil
 	})
 	if err != nil {
@@ -127,9 +127,9 @@ func BuildPublication(ctx context.Context, fs formsvc.FactsService, spec *formsv
 
 var publishable = regexp.MustCompile(`^\d{4}(-H[12])?$`)
 
-func outcome(f formsvc.Facts) string {
-	for _, st := range append([]string{f.Status}, f.Reached...) {
-		if st == "referred" {
+func outcome(d *formsvc.KindDef, f formsvc.Facts) string {
+	for _, st := range append([]formsvc.Status{f.Status}, f.Reached...) {
+		if sd := d.Status(st); sd != nil && sd.Referral {
 			return OutcomeReferred
 		}
 	}
@@ -140,18 +140,15 @@ func outcome(f formsvc.Facts) string {
 }
 
 func publishKind(spec *formsvc.Spec, s *formsvc.Stats, outcomes map[string]int) PublishedKind {
-	k := s.Kind
-	pk := PublishedKind{Kind: string(k), Label: k.Label(), Received: SuppressCount(s.Received)}
+	d := spec.Kind(s.Kind)
+	pk := PublishedKind{Kind: string(d.Kind), Label: d.Label, Received: SuppressCount(s.Received)}
 
 	var codes, labels []string
 	var counts []int
-	field := spec.Tip.Field("category")
-	byCode := PublishedTable{ID: "category", Title: "Theo nơi hoặc hình thức", Partition: true}
-	if k == formsvc.KindSupport {
-		field = spec.Support.Field("services")
-		byCode = PublishedTable{ID: "service", Title: "Theo dịch vụ cần (một yêu cầu có thể cần nhiều dịch vụ)"}
-	}
-	for _, o := range field.Options {
+	// A tip has one category (the rows split the records); a support
+	// request may ask for several services (the rows overlap).
+	byCode := PublishedTable{ID: d.CodeField, Title: d.CodeTitle, Partition: !d.Code.Multi()}
+	for _, o := range d.Code.Options {
 		codes, labels, counts = append(codes, o.Value), append(labels, o.Label), append(counts, s.ByCode[o.Value])
 	}
 	fill(&byCode, codes, labels, counts, s.Received)

@@ -265,7 +265,7 @@ func randomFacts(r *rand.Rand, n int) memFacts {
 		default:
 			f.FirstActionAt = at.Add(time.Duration(1+r.IntN(90)) * time.Hour)
 			f.Status = "referred"
-			f.Reached = []string{"referred"}
+			f.Reached = []formsvc.Status{"referred"}
 		}
 		out = append(out, f)
 	}

@@ -107,13 +107,12 @@ func orBlank(s string) string {
 }
 
 // subject is the subject line of a report on kinds over p.
-func subject(kinds []formsvc.Kind, p Period) string {
-	what := "tin báo và yêu cầu hỗ trợ"
-	if len(kinds) == 1 && kinds[0] == formsvc.KindTip {
-		what = "tin báo"
-	} else if len(kinds) == 1 {
-		what = "yêu cầu hỗ trợ"
+func subject(spec *formsvc.Spec, kinds []formsvc.Kind, p Period) string {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, lowerFirst(spec.Kind(k).Label))
 	}
+	what := strings.Join(names, " và ")
 	// "6 tháng đầu năm 2026", "năm 2026", "từ 01/03/2026 đến 31/03/2026".
 	return "Kết quả tiếp nhận, xử lý " + what + " về phòng, chống mại dâm và mua bán người " + lowerFirst(p.Label)
 }
@@ -140,7 +139,7 @@ func Build(ctx context.Context, fs formsvc.FactsService, spec *formsvc.Spec, kin
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Letterhead: NewLetterhead(commune), Subject: subject(kinds, p), Period: p, Previous: prev, Generated: now, Publication: publication}
+	r := &Report{Letterhead: NewLetterhead(commune), Subject: subject(spec, kinds, p), Period: p, Previous: prev, Generated: now, Publication: publication}
 	if commune != nil {
 		r.Commune = commune.Name
 	}
@@ -206,21 +205,12 @@ func (r *Report) duration(d time.Duration, n int) string {
 }
 
 func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindReport {
-	k := s.Kind
-	label := k.Label()
-	kr := &KindReport{Kind: k, Label: label, Received: r.count(s.Received), PrevCount: r.count(prev.Received),
+	d := spec.Kind(s.Kind)
+	label := d.Label
+	kr := &KindReport{Kind: d.Kind, Label: label, Received: r.count(s.Received), PrevCount: r.count(prev.Received),
 		FirstAction: r.duration(s.FirstAction, s.FirstActionN), Closure: r.duration(s.Closure, s.ClosureN)}
 	kr.Change = r.change(s.Received, prev.Received)
-	short := map[formsvc.Kind]string{formsvc.KindTip: "TB", formsvc.KindSupport: "HT"}[k]
-
-	var codeField *formsvc.Field
-	codeTitle := "Theo nơi hoặc hình thức"
-	if k == formsvc.KindTip {
-		codeField = spec.Tip.Field("category")
-	} else {
-		codeField = spec.Support.Field("services")
-		codeTitle = "Theo dịch vụ cần (một yêu cầu có thể cần nhiều dịch vụ)"
-	}
+	short := d.Prefix
 	// rows makes a table's rows from labels and counts: cells formats the
 	// counts (r.count for independent counts, r.partition for a partition
 	// of the records received, r.overlapping for services).
@@ -234,22 +224,26 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 	}
 	var codeLabels []string
 	var codeCounts []int
-	for _, o := range codeField.Options {
+	for _, o := range d.Code.Options {
 		codeLabels = append(codeLabels, o.Label)
 		codeCounts = append(codeCounts, s.ByCode[o.Value])
 	}
 	// A tip has one category; a support request may ask for several services.
 	byCodeCells := r.partition
-	if k == formsvc.KindSupport {
+	if d.Code.Multi() {
 		byCodeCells = r.overlapping
 	}
-	byCode := Table{Title: codeTitle, Sheet: short + " theo loại", Header: []string{"Mục", "Số hồ sơ"},
+	byCode := Table{Title: d.CodeTitle, Sheet: short + " theo loại", Header: []string{"Mục", "Số hồ sơ"},
 		Rows: rows(codeLabels, codeCounts, byCodeCells)}
 	var statusLabels []string
 	var statusCounts []int
-	for _, st := range formsvc.Statuses[k] {
-		statusLabels = append(statusLabels, formsvc.OfficerStatusLabel(k, st))
-		statusCounts = append(statusCounts, s.ByStatus[st])
+	var outcomes [][]string
+	for _, st := range d.Statuses {
+		statusLabels = append(statusLabels, st.Officer)
+		statusCounts = append(statusCounts, s.ByStatus[st.Code])
+		if st.Outcome != "" {
+			outcomes = append(outcomes, []string{st.Outcome, r.count(s.Reached[st.Code])})
+		}
 	}
 	byStatus := Table{Title: "Theo trạng thái hiện tại", Sheet: short + " theo trạng thái", Header: []string{"Trạng thái", "Số hồ sơ"},
 		Rows: rows(statusLabels, statusCounts, r.partition)}
@@ -275,12 +269,9 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 		{"Thời gian trung vị tới khi đóng", kr.Closure},
 	}}
 	kr.Tables = []Table{summary, byCode, byStatus, byPriority, byMonth}
-	if k == formsvc.KindSupport {
-		kr.Tables = append(kr.Tables, Table{Title: "Kết quả hỗ trợ (hồ sơ đã từng ở trạng thái này)", Sheet: short + " kết quả",
-			Header: []string{"Kết quả", "Số hồ sơ"}, Rows: [][]string{
-				{"Đã giới thiệu tới dịch vụ phù hợp", r.count(s.Reached["referred"])},
-				{"Đã hỗ trợ xong", r.count(s.Reached["completed"])},
-			}})
+	if len(outcomes) > 0 {
+		kr.Tables = append(kr.Tables, Table{Title: "Kết quả (hồ sơ đã từng ở trạng thái này)", Sheet: short + " kết quả",
+			Header: []string{"Kết quả", "Số hồ sơ"}, Rows: outcomes})
 	}
 	if r.Publication {
 		// Suppressed months would still show in a chart's bar heights.

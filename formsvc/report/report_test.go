@@ -63,7 +63,7 @@ func store(t *testing.T) *sqlite.DB {
 	o := &formsvc.Officer{Username: "xahoi", Role: formsvc.RoleSocial}
 	db.CreateOfficer(ctx, o, "x")
 	n := 0
-	add := func(k formsvc.Kind, at time.Time, code, prio string) *formsvc.Submission {
+	add := func(k formsvc.Kind, at time.Time, code string, prio formsvc.Priority) *formsvc.Submission {
 		n++
 		s := &formsvc.Submission{Kind: k, Status: "received", Priority: prio, CreatedAt: at}
 		if k == formsvc.KindTip {
@@ -86,7 +86,7 @@ func store(t *testing.T) *sqlite.DB {
 	add(formsvc.KindSupport, time.Date(2026, 2, 3, 9, 0, 0, 0, ict), "hiv", "normal")
 	// The first request was referred, then completed, then closed.
 	for _, step := range []struct {
-		to string
+		to formsvc.Status
 		h  int
 	}{{"referred", 4}, {"completed", 48}, {"closed", 72}} {
 		if err := db.ChangeStatus(ctx, s1, step.to, o.ID, "…", s1.CreatedAt.Add(time.Duration(step.h)*time.Hour)); err != nil {

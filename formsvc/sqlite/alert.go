@@ -246,14 +246,11 @@ func (db *DB) ReporterMessages(ctx context.Context, afterID int64, kinds []forms
 	return db.since(ctx, "messages", afterID, q+` GROUP BY s.kind`, args...)
 }
 
-// openSQL is formsvc.Open in SQL.
-const openSQL = `status NOT IN ('closed', 'completed')`
-
 // NewlyOverdue lists the open records with no action since before that
 // were never alerted as overdue.
 func (db *DB) NewlyOverdue(ctx context.Context, before time.Time) ([]formsvc.OverdueCase, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.kind, COALESCE(s.assigned_to, 0) FROM submissions s
-		WHERE s.`+openSQL+` AND s.updated_at < ?
+		WHERE `+openStatus+` AND s.updated_at < ?
 		AND NOT EXISTS (SELECT 1 FROM alert_overdue a WHERE a.submission_id = s.id) ORDER BY s.id`,
 		before.UTC().Format(TimeFormat))
 	if err != nil {
@@ -301,7 +298,7 @@ func (db *DB) DigestCounts(ctx context.Context, kinds []formsvc.Kind, newSince, 
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := count(`SELECT kind, count(*) FROM submissions WHERE updated_at < ? AND `+openSQL+` AND kind IN `+in+` GROUP BY kind`,
+	overdue, err := count(`SELECT s.kind, count(*) FROM submissions s WHERE s.updated_at < ? AND `+openStatus+` AND s.kind IN `+in+` GROUP BY s.kind`,
 		overdueBefore.UTC().Format(TimeFormat))
 	if err != nil {
 		return nil, err
@@ -309,9 +306,9 @@ func (db *DB) DigestCounts(ctx context.Context, kinds []formsvc.Kind, newSince, 
 	var out []formsvc.DigestCounts
 	for _, k := range kinds {
 		d := formsvc.DigestCounts{Kind: k, New: fresh[k], Overdue: overdue[k]}
-		for _, st := range formsvc.Statuses[k] {
-			if formsvc.Open(st) {
-				d.Open = append(d.Open, formsvc.StatusCount{Status: st, N: status[k][st]})
+		for _, st := range db.spec.Kind(k).Statuses {
+			if st.Open {
+				d.Open = append(d.Open, formsvc.StatusCount{Status: st.Code, N: status[k][st.Code]})
 			}
 		}
 		out = append(out, d)

@@ -73,17 +73,17 @@ func (db *DB) Cases(ctx context.Context, f formsvc.CaseFilter, overdueBefore tim
 	if limit <= 0 {
 		limit = 50
 	}
-	overdue := `(s.status NOT IN ('closed', 'completed') AND s.updated_at < ?)`
+	overdue := `(` + openStatus + ` AND s.updated_at < ?)`
 	q := `SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, ''), s.created_at, s.updated_at,
 			COALESCE(o.username, ''), ` + overdue + `,
 			COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '')
 		FROM submissions s LEFT JOIN officers o ON o.id = s.assigned_to
 		WHERE ` + w + `
-		ORDER BY (s.priority = 'high' AND s.status NOT IN ('closed', 'completed')) DESC, ` + overdue + ` DESC, s.created_at DESC, s.id DESC
+		ORDER BY (s.priority = ? AND ` + openStatus + `) DESC, ` + overdue + ` DESC, s.created_at DESC, s.id DESC
 		LIMIT ? OFFSET ?`
 	od := overdueBefore.UTC().Format(TimeFormat)
 	qargs := append([]any{od}, args...)
-	qargs = append(qargs, od, limit, f.Offset)
+	qargs = append(qargs, formsvc.PriorityHigh, od, limit, f.Offset)
 	rows, err := db.read.QueryContext(ctx, q, qargs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", err)
@@ -98,7 +98,7 @@ func (db *DB) Cases(ctx context.Context, f formsvc.CaseFilter, overdueBefore tim
 			&c.AssignedTo, &c.Overdue, &services); err != nil {
 			return nil, 0, err
 		}
-		c.Ref = formsvc.FormatRef(c.Kind, year, seq)
+		c.Ref = db.ref(c.Kind, year, seq)
 		if services != "" {
 			c.Services = strings.Split(services, ",")
 		}
@@ -114,20 +114,20 @@ func (db *DB) Cases(ctx context.Context, f formsvc.CaseFilter, overdueBefore tim
 }
 
 // StatusCounts counts records per kind and status, for the kinds given.
-func (db *DB) StatusCounts(ctx context.Context, kinds []formsvc.Kind) (map[formsvc.Kind]map[string]int, error) {
+func (db *DB) StatusCounts(ctx context.Context, kinds []formsvc.Kind) (map[formsvc.Kind]map[formsvc.Status]int, error) {
 	w, args := where(formsvc.CaseFilter{Kinds: kinds})
 	rows, err := db.read.QueryContext(ctx, `SELECT s.kind, s.status, count(*) FROM submissions s WHERE `+w+` GROUP BY s.kind, s.status`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count statuses: %w", err)
 	}
 	defer rows.Close()
-	out := map[formsvc.Kind]map[string]int{}
+	out := map[formsvc.Kind]map[formsvc.Status]int{}
 	for _, k := range kinds {
-		out[k] = map[string]int{}
+		out[k] = map[formsvc.Status]int{}
 	}
 	for rows.Next() {
 		var k formsvc.Kind
-		var status string
+		var status formsvc.Status
 		var n int
 		if err := rows.Scan(&k, &status, &n); err != nil {
 			return nil, err
@@ -165,7 +165,7 @@ func (db *DB) Case(ctx context.Context, id int64, kinds []formsvc.Kind) (*formsv
 	if !allowed {
 		return nil, notFound
 	}
-	s.Ref = formsvc.FormatRef(s.Kind, year, seq)
+	s.Ref = db.ref(s.Kind, year, seq)
 	s.Category = category.String
 	s.AssignedTo = assigned.Int64
 	if s.UpdatedAt, err = parseTime(updated); err != nil {
@@ -260,7 +260,7 @@ var ErrStale = &formsvc.Error{Code: formsvc.ECONFLICT, Message: "Hồ sơ vừa 
 // ChangeStatus moves a record to status to with a note, in one
 // transaction: a guarded update (only from the status the officer saw)
 // and a history row.
-func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to string, officerID int64, note string, now time.Time) error {
+func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to formsvc.Status, officerID int64, note string, now time.Time) error {
 	at := now.UTC().Format(TimeFormat)
 	var closedAt any
 	if to == formsvc.StatusClosed {

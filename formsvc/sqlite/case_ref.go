@@ -15,13 +15,13 @@ import (
 // role count the other's records.
 func (db *DB) CaseByRef(ctx context.Context, ref string, kinds []formsvc.Kind) (*formsvc.Submission, error) {
 	notFound := &formsvc.Error{Code: formsvc.ENOTFOUND, Message: "Không có hồ sơ này."}
-	k, year, seq, ok := formsvc.ParseRef(ref)
+	d, year, seq, ok := db.spec.ParseRef(ref)
 	if !ok {
 		return nil, notFound
 	}
 	var id int64
 	err := db.read.QueryRowContext(ctx, `SELECT id FROM submissions WHERE kind = ? AND ref_year = ? AND ref_seq = ?`,
-		string(k), year, seq).Scan(&id)
+		string(d.Kind), year, seq).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound
 	}

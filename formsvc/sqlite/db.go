@@ -50,6 +50,14 @@ type Option func(*options)
 
 type options struct {
 	lockTimeout time.Duration
+	spec        *formsvc.Spec
+}
+
+// Spec sets the forms and kinds the store works with (the binary's own,
+// formsvc.DefaultSpec, if not given): reference prefixes and the workflow
+// of each kind come from it.
+func Spec(s *formsvc.Spec) Option {
+	return func(o *options) { o.spec = s }
 }
 
 // LockTimeout sets how long a write waits for another process's lock on
@@ -86,6 +94,7 @@ var ErrBusy = &formsvc.Error{Code: formsvc.EUNAVAILABLE,
 type DB struct {
 	Path   string
 	keys   *formsvc.Keys
+	spec   *formsvc.Spec
 	now    func() time.Time
 	busyMS string // the lock timeout in milliseconds, as busy_timeout reads back
 
@@ -130,6 +139,12 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if o.spec == nil {
+		var err error
+		if o.spec, err = formsvc.DefaultSpec(); err != nil {
+			return nil, err
+		}
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -150,7 +165,7 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxLifetime(0)
-	db := &DB{Path: path, keys: keys, now: time.Now, busyMS: busyMS, wdb: write,
+	db := &DB{Path: path, keys: keys, spec: o.spec, now: time.Now, busyMS: busyMS, wdb: write,
 		reqs: make(chan *writeReq, maxBatch), stopped: make(chan struct{})}
 	db.health.ttl, db.health.wait = healthTTL, probeWait
 	db.maxBatch.Store(maxBatch)
@@ -165,6 +180,10 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 		}
 	}
 	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	if err := syncWorkflow(ctx, write, o.spec); err != nil {
 		write.Close()
 		return nil, err
 	}

@@ -114,7 +114,7 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 func (db *DB) finishRecord(r *rawRecord, names map[int64]string, photos map[int64]int, plain *[]byte) error {
 	s := &r.s
 	var err error
-	s.Ref = formsvc.FormatRef(s.Kind, r.year, r.seq)
+	s.Ref = db.ref(s.Kind, r.year, r.seq)
 	if s.CreatedAt, err = parseTime(r.created); err != nil {
 		return err
 	}

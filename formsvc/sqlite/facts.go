@@ -48,7 +48,9 @@ func (db *DB) EachFacts(ctx context.Context, f formsvc.CaseFilter, fn func(forms
 			x.Services = strings.Split(services, ",")
 		}
 		if reached != "" {
-			x.Reached = strings.Split(reached, ",")
+			for _, st := range strings.Split(reached, ",") {
+				x.Reached = append(x.Reached, formsvc.Status(st))
+			}
 		}
 		if err := fn(x); err != nil {
 			return err

@@ -294,7 +294,7 @@ func TestSwappedSealedValuesDoNotOpen(t *testing.T) {
 			func(f *swapFixture) error { _, err := f.db.SubmissionByReceipt(ctx, f.ha); return err }},
 		{"a record's kind changed",
 			func(t *testing.T, f *swapFixture) {
-				if err := f.db.Exec(ctx, `UPDATE submissions SET kind = 'support' WHERE id = ?`, f.a.ID); err != nil {
+				if err := f.db.Exec(ctx, `UPDATE submissions SET kind = 'support', status = 'received' WHERE id = ?`, f.a.ID); err != nil {
 					t.Fatal(err)
 				}
 			},

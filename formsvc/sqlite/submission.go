@@ -79,7 +79,7 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 		return err
 	}
 	s.ID = id
-	s.Ref = formsvc.FormatRef(s.Kind, year, seq)
+	s.Ref = db.ref(s.Kind, year, seq)
 	return nil
 }
 
@@ -100,7 +100,7 @@ func (db *DB) SubmissionByReceipt(ctx context.Context, receiptHash []byte) (*for
 	if err != nil {
 		return nil, fmt.Errorf("find submission: %w", err)
 	}
-	s.Ref = formsvc.FormatRef(s.Kind, year, seq)
+	s.Ref = db.ref(s.Kind, year, seq)
 	s.Category = category.String
 	if err := db.fill(ctx, &s, created, sealed, receiptHash); err != nil {
 		return nil, err

@@ -40,8 +40,8 @@ func neededSlots(spec *formsvc.Spec) map[string][]string {
 			need[f.Page] = append(need[f.Page], form...)
 		}
 	}
-	for _, f := range []*formsvc.Form{spec.Tip, spec.Support} {
-		need[f.Page+ConfirmationChild] = []string{"data-receipt", "data-receipt-block", "data-receipt-missing"}
+	for _, d := range spec.Kinds {
+		need[d.Form.Page+ConfirmationChild] = []string{"data-receipt", "data-receipt-block", "data-receipt-missing"}
 	}
 	need[spec.FollowUp.Page] = append(need[spec.FollowUp.Page], "data-follow-up-result", "data-fu-kind", "data-fu-status",
 		"data-fu-messages", "data-fu-message", "data-fu-empty", "data-fu-notice", "data-fu-title")

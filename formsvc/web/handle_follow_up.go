@@ -13,7 +13,7 @@ import (
 type followUp struct {
 	Kind        formsvc.Kind      `json:"kind"`
 	KindLabel   string            `json:"kind_label"`
-	Status      string            `json:"status"`
+	Status      formsvc.Status    `json:"status"`
 	StatusLabel string            `json:"status_label"`
 	Messages    []followUpMessage `json:"messages"`
 }
@@ -151,8 +151,9 @@ func (s *Server) followUpOf(ctx context.Context, sub *formsvc.Submission) (*foll
 	if err != nil {
 		return nil, err
 	}
-	fu := &followUp{Kind: sub.Kind, KindLabel: sub.Kind.Label(), Status: sub.Status,
-		StatusLabel: formsvc.StatusLabel(sub.Kind, sub.Status), Messages: []followUpMessage{}}
+	d := s.spec.Kind(sub.Kind)
+	fu := &followUp{Kind: sub.Kind, KindLabel: d.Label, Status: sub.Status,
+		StatusLabel: d.PublicLabel(sub.Status), Messages: []followUpMessage{}}
 	for _, m := range msgs {
 		from := "you"
 		if m.Author == formsvc.AuthorOfficer {

@@ -16,8 +16,8 @@ const receiptTries = 3
 // handleSubmit accepts a tip-off or a support request: it decodes the body,
 // validates it against data/forms.yaml, stores it durably and answers with
 // a receipt (JSON, or the site's confirmation page for a plain form post).
-func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
-	f := s.forms[kind]
+func (s *Server) handleSubmit(d *formsvc.KindDef) http.HandlerFunc {
+	f, kind := d.Form, d.Kind
 	return func(w http.ResponseWriter, r *http.Request) {
 		in, files, err := decodeBody(w, r, f)
 		if err != nil {
@@ -62,9 +62,9 @@ func (s *Server) handleSubmit(kind formsvc.Kind) http.HandlerFunc {
 			s.fail(w, r, f, in, &formsvc.Error{Code: formsvc.EINVALID, Message: formsvc.MsgInvalid, Fields: fields})
 			return
 		}
-		sub := formsvc.NewSubmission(kind, f, clean, s.now())
+		sub := formsvc.NewSubmission(d, clean, s.now())
 		sub.Photos = photos
-		if kind == formsvc.KindSupport {
+		if f.AsksConsent() {
 			sub.Content.PrivacyVersion = s.spec.PrivacyVersion
 		}
 		// A plain post without a key (JavaScript off) gets one from its

@@ -63,8 +63,8 @@ func wantsJSON(r *http.Request) bool {
 
 // receiptBody answers an accepted submission.
 type receiptBody struct {
-	Receipt string `json:"receipt"`
-	Status  string `json:"status"`
+	Receipt string         `json:"receipt"`
+	Status  formsvc.Status `json:"status"`
 }
 
 type errorBody struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -21,8 +22,11 @@ func (s *Server) Handler() http.Handler {
 		r.Use(noStore, s.origins.Handler)
 		r.Group(func(r chi.Router) {
 			r.Use(s.submit.Handler)
-			r.Post("/tips", s.handleSubmit(formsvc.KindTip))
-			r.Post("/support-requests", s.handleSubmit(formsvc.KindSupport))
+			// One route per kind, where its form posts (/tips,
+			// /support-requests): data/forms.yaml, kinds.
+			for _, d := range s.spec.Kinds {
+				r.Post(strings.TrimPrefix(d.Form.Action, "/api/v1"), s.handleSubmit(d))
+			}
 		})
 		r.Group(func(r chi.Router) {
 			// Attempts with receipts: bounded per client and for everyone,

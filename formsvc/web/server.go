@@ -57,7 +57,6 @@ type Server struct {
 	siteDir    string
 	log        *slog.Logger
 	now        func() time.Time
-	forms      map[formsvc.Kind]*formsvc.Form
 	receiptKey []byte
 	limitKey   []byte
 	limits     Limits
@@ -105,12 +104,8 @@ func NewServer(cfg Config) *Server {
 		siteDir:    cfg.SiteDir,
 		log:        log,
 		now:        now,
-		forms: map[formsvc.Kind]*formsvc.Form{
-			formsvc.KindTip:     cfg.Spec.Tip,
-			formsvc.KindSupport: cfg.Spec.Support,
-		},
-		origins: origins,
-		photos:  photos,
+		origins:    origins,
+		photos:     photos,
 	}
 	s.pow = newPow(now)
 	s.submit = s.newGuard(cfg.Limits.Submit, cfg.Limits.SubmitGlobal, cfg.Spec.Tip)

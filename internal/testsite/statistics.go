@@ -44,7 +44,7 @@ func statisticsRecords() memFacts {
 			f.Status = "closed"
 		}
 		if referred {
-			f.Status, f.Reached = "referred", []string{"referred"}
+			f.Status, f.Reached = "referred", []formsvc.Status{"referred"}
 		}
 		out = append(out, f)
 	}

@@ -1,0 +1,59 @@
+package formsvc_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hoaphong/phongchongmaidam/data"
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// A workflow that the rest of the service could not work with is refused
+// when forms.yaml is read, with what is wrong.
+func TestKindsAreCheckedWhenTheSpecLoads(t *testing.T) {
+	yaml := string(data.FormsYAML)
+	for _, c := range []struct{ name, old, new, want string }{
+		{"no closed status", "      - code: closed\n        public: Đã kết thúc\n        officer: Đã đóng\n  - kind: support", "  - kind: support", `end with "closed"`},
+		{"a repeated status", "      - code: contacted\n", "      - code: received\n", "repeated"},
+		{"a status without labels", "        officer: Đang xác minh\n", "", "needs a public and an officer label"},
+		{"an unknown form", "    form: support\n", "    form: nowhere\n", `form "nowhere"`},
+		{"a code field that is not an option field", "code_field: category", "code_field: location", "code_field"},
+		{"two kinds with one prefix", "    prefix: HT\n", "    prefix: TB\n", "share the prefix"},
+		{"a status code with a space", "      - code: in_progress\n", "      - code: in progress\n", "status code"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if strings.Count(yaml, c.old) != 1 {
+				t.Fatalf("forms.yaml changed: %q is not there once", c.old)
+			}
+			_, err := formsvc.ParseSpec([]byte(strings.Replace(yaml, c.old, c.new, 1)))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want one saying %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestTheBinarysKinds(t *testing.T) {
+	spec, err := formsvc.DefaultSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip, support := spec.Kind(formsvc.KindTip), spec.Kind(formsvc.KindSupport)
+	if tip.Ref(2026, 42) != "TB-2026-0042" || support.Ref(2026, 7) != "HT-2026-0007" {
+		t.Errorf("refs: %s %s", tip.Ref(2026, 42), support.Ref(2026, 7))
+	}
+	if d, y, n, ok := spec.ParseRef(" tb-2026-42 "); !ok || d != tip || y != 2026 || n != 42 {
+		t.Errorf("ParseRef = %v %d %d %v", d, y, n, ok)
+	}
+	for _, bad := range []string{"XX-2026-1", "TB-26-1", "TB-2026-0", "TB-2026-", "TB2026-1", "TB-2026-1234567890"} {
+		if _, _, _, ok := spec.ParseRef(bad); ok {
+			t.Errorf("ParseRef(%q) accepted", bad)
+		}
+	}
+	if !support.IsOpen("referred") || support.IsOpen("completed") || support.IsOpen(formsvc.StatusClosed) || tip.IsOpen("nonsense") {
+		t.Error("open statuses wrong")
+	}
+	if tip.Code.Multi() || !support.Code.Multi() {
+		t.Error("a tip has one category, a support request several services")
+	}
+}

@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -172,7 +173,12 @@ func verify(ctx context.Context, data string, acked []string) (found, lost, stor
 			found++
 		}
 	}
-	rows, err := db.Query(ctx, "SELECT (SELECT count(*) FROM submissions), (SELECT group_concat(integrity_check) FROM pragma_integrity_check)")
+	raw, err := sql.Open("sqlite", "file:"+db.Path+"?mode=ro")
+	if err != nil {
+		return
+	}
+	defer raw.Close()
+	rows, err := raw.QueryContext(ctx, "SELECT (SELECT count(*) FROM submissions), (SELECT group_concat(integrity_check) FROM pragma_integrity_check)")
 	if err != nil {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 )
 
 // When the reporter writes again, the officer the record is assigned to
@@ -261,7 +262,7 @@ func TestRetriesBackOffThenDropAfterADay(t *testing.T) {
 	created := e.clock.now()
 	// Each round runs at the moment the outbox row says it is due.
 	row := func() (state string, attempts int, next time.Time) {
-		rows, err := e.db.Query(context.Background(), `SELECT state, attempts, next_at FROM alert_outbox WHERE type = 'new'`)
+		rows, err := sqlitetest.Query(t, e.db, `SELECT state, attempts, next_at FROM alert_outbox WHERE type = 'new'`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,13 +2,14 @@ package console_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 )
 
 // sessionCookie is the officer's session cookie in b's jar.
@@ -34,7 +35,7 @@ func TestSessionsTableHoldsNoCookieValue(t *testing.T) {
 	if len(cookie.Value) < 32 {
 		t.Fatalf("session cookie %q looks too short for a token", cookie.Value)
 	}
-	rows, err := a.db.Query(context.Background(), `SELECT token, data FROM sessions`)
+	rows, err := sqlitetest.Query(t, a.db, `SELECT token, data FROM sessions`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestSessionsTableHoldsNoCookieValue(t *testing.T) {
 	// Signing out deletes the row.
 	b.post("/officer/", "/officer/logout", url.Values{})
 	var n int
-	r2, _ := a.db.Query(context.Background(), `SELECT count(*) FROM sessions`)
+	r2, _ := sqlitetest.Query(t, a.db, `SELECT count(*) FROM sessions`)
 	r2.Next()
 	r2.Scan(&n)
 	r2.Close()

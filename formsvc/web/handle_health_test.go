@@ -98,7 +98,7 @@ func TestLockedDatabase(t *testing.T) {
 	if msg := document(t, res).Find("[data-error-message]").Text(); msg != sqlite.ErrBusy.Message {
 		t.Errorf("form tip while locked: page says %q", msg)
 	}
-	if rows, err := db.Query(context.Background(), "SELECT count(*) FROM submissions"); err != nil {
+	if rows, err := sqlitetest.Query(t, db, "SELECT count(*) FROM submissions"); err != nil {
 		t.Fatal(err)
 	} else {
 		var n int

@@ -43,7 +43,7 @@ func Count(t testing.TB, db *sqlite.DB, tables ...string) int {
 	t.Helper()
 	total := 0
 	for _, table := range tables {
-		rows, err := db.Query(context.Background(), "SELECT count(*) FROM "+table)
+		rows, err := Query(t, db, "SELECT count(*) FROM "+table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,4 +57,16 @@ func Count(t testing.TB, db *sqlite.DB, tables ...string) int {
 		total += n
 	}
 	return total
+}
+
+// Query runs a read query on the database's file through a connection of
+// its own: the store has no query method for tests to reach into.
+func Query(t testing.TB, db *sqlite.DB, q string, args ...any) (*sql.Rows, error) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", "file:"+db.Path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn.QueryContext(context.Background(), q, args...)
 }

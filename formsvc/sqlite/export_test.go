@@ -2,8 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
+
+// Query runs a read query (tests only).
+func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, q, args...)
+}
 
 // Queued is how many writes wait for the writer (tests only).
 func (db *DB) Queued() int { return len(db.reqs) }

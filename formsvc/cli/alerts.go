@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -18,87 +17,82 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
-// alertConfig is the parsed alert settings.
+// alertConfig is serve's settings for officers' alerts.
 type alertConfig struct {
-	delay      time.Duration
-	digestAt   time.Duration
-	secret     []byte
-	consoleURL string
+	SMTPURL       string
+	MailFrom      string
+	Delay         time.Duration
+	DigestAt      time.Duration // since midnight, Vietnam's time
+	Webhook       string
+	WebhookSecret string
+	ConsoleURL    string // ends in "/"; check fills it in from --addr
 }
 
-// secretFlags are settings whose value (which may come from the
-// environment) the usage text never prints.
-var secretFlags = map[string]bool{"smtp-url": true, "alert-webhook-secret": true}
+func alertSettings(fs *flagSet, c *alertConfig) {
+	c.Delay = 5 * time.Minute
+	c.DigestAt = 7*time.Hour + 30*time.Minute
+	fs.setting("smtp-url", checkedValue{s: &c.SMTPURL, secret: true, check: func(s string) error {
+		_, err := alert.ParseSMTPURL(s)
+		return err
+	}}, "máy chủ thư gửi thông báo cho cán bộ: smtp://tên:mật-khẩu@máy-chủ:587 (STARTTLS) hoặc smtps://tên:mật-khẩu@máy-chủ:465; "+
+		"smtp://127.0.0.1:2525 cho máy chủ thư trên chính máy này (trống: không gửi thư)")
+	fs.setting("mail-from", checkedValue{s: &c.MailFrom, check: func(s string) error {
+		_, err := alert.ParseFrom(s)
+		return err
+	}}, "địa chỉ người gửi của thư thông báo, ví dụ canh-bao@xa.gov.vn (cần khi có --smtp-url)")
+	fs.setting("alert-delay", durationValue{d: &c.Delay, min: time.Second, max: 24 * time.Hour},
+		"gom hồ sơ mới và lời nhắn mới trong khoảng thời gian này thành một thông báo cho mỗi cán bộ (nhiều nhất một thông báo mỗi loại mỗi khoảng)")
+	fs.setting("digest-at", (*clockValue)(&c.DigestAt), "giờ gửi tóm tắt hằng ngày, giờ Việt Nam (HH:MM)")
+	fs.setting("alert-webhook", checkedValue{s: &c.Webhook, check: alert.CheckWebhookURL},
+		"địa chỉ webhook (https://…) nhận thông báo dạng JSON có chữ ký, cho cầu nối Zalo OA, Telegram… (trống: không dùng)")
+	fs.setting("alert-webhook-secret", checkedValue{s: &c.WebhookSecret, secret: true},
+		"bí mật chung (ít nhất 32 byte, ví dụ openssl rand -hex 32) để ký webhook bằng HMAC-SHA-256; nên đặt bằng biến môi trường")
+	fs.setting("console-url", checkedValue{s: &c.ConsoleURL, check: checkConsoleURL},
+		"địa chỉ bàn làm việc ghi trong thông báo, ví dụ https://dichvu.xa.gov.vn/officer/ (trống: http://<--addr>/officer/)")
+}
 
-// checkAlerts checks and parses the alert settings.
-func (c *config) checkAlerts() error {
-	a := &c.alerts
-	if c.SMTPURL != "" {
-		if _, err := alert.ParseSMTPURL(c.SMTPURL); err != nil {
-			return fmt.Errorf("--smtp-url: %w", err)
-		}
-		if c.MailFrom == "" {
-			return errors.New("--smtp-url cần đi cùng --mail-from (địa chỉ người gửi, ví dụ canh-bao@xa.gov.vn)")
-		}
-	}
-	if c.MailFrom != "" {
-		if _, err := alert.ParseFrom(c.MailFrom); err != nil {
-			return fmt.Errorf("--mail-from: %w", err)
-		}
-	}
-	d, err := time.ParseDuration(c.AlertDelay)
-	if err != nil || d < time.Second || d > 24*time.Hour {
-		return fmt.Errorf("--alert-delay %q không hợp lệ: cần từ 1s tới 24h, ví dụ 5m", c.AlertDelay)
-	}
-	a.delay = d
-	if a.digestAt, err = parseClock(c.DigestAt); err != nil {
-		return fmt.Errorf("--digest-at %q không hợp lệ: cần giờ:phút, ví dụ 07:30", c.DigestAt)
-	}
-	if c.AlertWebhook != "" {
-		if err := alert.CheckWebhookURL(c.AlertWebhook); err != nil {
-			return fmt.Errorf("--alert-webhook: %w", err)
-		}
-		a.secret = []byte(c.AlertWebhookSecret)
-		if len(a.secret) < alert.MinWebhookSecret {
-			return fmt.Errorf("--alert-webhook-secret: cần ít nhất %d byte (đang có %d), ví dụ tạo bằng: openssl rand -hex 32", alert.MinWebhookSecret, len(a.secret))
-		}
-	}
-	a.consoleURL = c.ConsoleURL
-	if a.consoleURL == "" {
-		a.consoleURL = "http://" + c.Addr + "/officer/"
-	}
-	u, err := url.Parse(a.consoleURL)
+// checkConsoleURL: the console's address, written in alerts.
+func checkConsoleURL(s string) error {
+	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
-		len(a.consoleURL) > alert.MaxConsoleURLLen {
-		return fmt.Errorf("--console-url %q không hợp lệ: cần địa chỉ https://… (tối đa %d ký tự), ví dụ https://dichvu.xa.gov.vn/officer/", a.consoleURL, alert.MaxConsoleURLLen)
-	}
-	if !strings.HasSuffix(a.consoleURL, "/") {
-		a.consoleURL += "/"
+		len(s) > alert.MaxConsoleURLLen {
+		return fmt.Errorf("%q không hợp lệ: cần địa chỉ https://… (tối đa %d ký tự), ví dụ https://dichvu.xa.gov.vn/officer/", s, alert.MaxConsoleURLLen)
 	}
 	return nil
 }
 
-// parseClock reads a time of day, "07:30".
-func parseClock(s string) (time.Duration, error) {
-	h, m, ok := strings.Cut(s, ":")
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || len(m) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
-		return 0, errors.New("bad time of day")
+// check refuses alert settings that cannot work together, and fills in
+// the console's address from addr when none is given.
+func (c *alertConfig) check(addr string) error {
+	if c.SMTPURL != "" && c.MailFrom == "" {
+		return fmt.Errorf("%s cần đi cùng %s (địa chỉ người gửi, ví dụ canh-bao@xa.gov.vn)", settingNames("smtp-url"), settingNames("mail-from"))
 	}
-	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
+	if c.Webhook != "" && len(c.WebhookSecret) < alert.MinWebhookSecret {
+		return fmt.Errorf("%s: cần ít nhất %d byte (đang có %d), ví dụ tạo bằng: openssl rand -hex 32",
+			settingNames("alert-webhook-secret"), alert.MinWebhookSecret, len(c.WebhookSecret))
+	}
+	if c.ConsoleURL == "" {
+		c.ConsoleURL = "http://" + addr + "/officer/"
+		if err := checkConsoleURL(c.ConsoleURL); err != nil {
+			return fmt.Errorf("%s: %w", settingNames("console-url"), err)
+		}
+	}
+	if !strings.HasSuffix(c.ConsoleURL, "/") {
+		c.ConsoleURL += "/"
+	}
+	return nil
 }
 
 // prepareAlerts makes the alert dispatcher when mail or a webhook is
 // configured; start runs it (once the service listens), and the stop it
 // returns ends it and waits, before the database closes.
-func prepareAlerts(cfg *config, db *sqlite.DB, log *slog.Logger) (start func() (stop func()), err error) {
-	if cfg.SMTPURL == "" && cfg.AlertWebhook == "" {
+func prepareAlerts(cfg *alertConfig, overdue time.Duration, db *sqlite.DB, log *slog.Logger) (start func() (stop func()), err error) {
+	if cfg.SMTPURL == "" && cfg.Webhook == "" {
 		log.Info("không gửi thông báo cho cán bộ: chưa có --smtp-url hay --alert-webhook")
 		return func() func() { return func() {} }, nil
 	}
-	acfg := alert.Config{Store: db, Delay: cfg.alerts.delay, DigestAt: cfg.alerts.digestAt, OverdueAfter: cfg.overdue,
-		Text: alert.Text{ConsoleURL: cfg.alerts.consoleURL}, Logger: log}
+	acfg := alert.Config{Store: db, Delay: cfg.Delay, DigestAt: cfg.DigestAt, OverdueAfter: overdue,
+		Text: alert.Text{ConsoleURL: cfg.ConsoleURL}, Logger: log}
 	var channels []any
 	if cfg.SMTPURL != "" {
 		if acfg.Mailer, err = alert.NewMailer(alert.MailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom}); err != nil {
@@ -119,11 +113,11 @@ func prepareAlerts(cfg *config, db *sqlite.DB, log *slog.Logger) (start func() (
 			log.Warn("có cán bộ chưa có email nhận thông báo: formsvc officer set --username TÊN --email ĐỊA-CHỈ", "cán_bộ", strings.Join(none, ","))
 		}
 	}
-	if cfg.AlertWebhook != "" {
-		if acfg.Webhook, err = alert.NewWebhook(cfg.AlertWebhook, cfg.alerts.secret, nil); err != nil {
+	if cfg.Webhook != "" {
+		if acfg.Webhook, err = alert.NewWebhook(cfg.Webhook, []byte(cfg.WebhookSecret), nil); err != nil {
 			return nil, err
 		}
-		u, _ := url.Parse(cfg.AlertWebhook)
+		u, _ := url.Parse(cfg.Webhook)
 		channels = append(channels, "webhook", u.Scheme+"://"+u.Host)
 	}
 	d := alert.New(acfg)
@@ -134,7 +128,7 @@ func prepareAlerts(cfg *config, db *sqlite.DB, log *slog.Logger) (start func() (
 			defer close(done)
 			d.Run(ctx)
 		}()
-		log.Info("gửi thông báo cho cán bộ", append(channels, "gom", cfg.alerts.delay.String(), "tóm_tắt_lúc", cfg.DigestAt)...)
+		log.Info("gửi thông báo cho cán bộ", append(channels, "gom", cfg.Delay.String(), "tóm_tắt_lúc", (*clockValue)(&cfg.DigestAt).String())...)
 		var once sync.Once
 		return func() { once.Do(func() { cancel(); <-done }) }
 	}, nil

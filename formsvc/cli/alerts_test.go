@@ -21,7 +21,7 @@ import (
 func TestServeSendsAlertsThroughALocalRelay(t *testing.T) {
 	relay := alerttest.Start(t, alerttest.Options{})
 	dir := t.TempDir()
-	common := []string{"--db", filepath.Join(dir, "f.db"), "--key-file", filepath.Join(dir, "f.key"), "--site", dir}
+	common := []string{"--db", filepath.Join(dir, "f.db"), "--key-file", filepath.Join(dir, "f.key")}
 	noEnv := func(string) string { return "" }
 	args := append([]string{"formsvc", "officer", "add", "--username", "congan", "--role", "police",
 		"--email", "congan@xa.example", "--password-stdin"}, common...)
@@ -36,7 +36,7 @@ func TestServeSendsAlertsThroughALocalRelay(t *testing.T) {
 	exit := make(chan int, 1)
 	args = append([]string{"formsvc", "serve", "--addr", "127.0.0.1:0", "--smtp-url", "smtp://" + relay.Addr,
 		"--mail-from", "canh-bao@xa.example", "--alert-delay", "1s", "--digest-at", "00:00",
-		"--console-url", "https://dichvu.xa.example/officer/"}, common...)
+		"--console-url", "https://dichvu.xa.example/officer/", "--site", dir}, common...)
 	go func() { exit <- cli.Run(ctx, args, noEnv, nil, io.Discard, logs) }()
 
 	wait, stop := context.WithTimeout(context.Background(), 60*time.Second)

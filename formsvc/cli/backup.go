@@ -14,13 +14,10 @@ import (
 // the key is kept apart (README.md, "Sao lưu và khôi phục").
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("backup", e)
-	cfg := bindConfig(fs, e.getenv)
+	cfg := storageSettings(fs)
 	out := fs.String("out", "", "tệp sao lưu sẽ tạo, ví dụ /var/lib/formsvc-backups/formsvc-20260115.db (bắt buộc; khóa bí mật không được chép vào đó)")
 	force := fs.Bool("force", false, "ghi đè nếu tệp sao lưu đã có")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
 	if *out == "" {

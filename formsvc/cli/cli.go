@@ -5,7 +5,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -101,34 +100,3 @@ func minuteTimes(groups []string, a slog.Attr) slog.Attr {
 	}
 	return a
 }
-
-// newFlagSet makes a command's flag set with a Vietnamese usage text.
-func newFlagSet(name string, e *env) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Cách dùng: formsvc %s [tùy chọn]\n\nTùy chọn:\n", name)
-		fs.VisitAll(func(f *flag.Flag) {
-			fmt.Fprintf(e.stderr, "  --%s\n      %s", f.Name, f.Usage)
-			if f.DefValue != "" && f.DefValue != "false" && !secretFlags[f.Name] {
-				fmt.Fprintf(e.stderr, " (mặc định: %s)", f.DefValue)
-			}
-			fmt.Fprintln(e.stderr)
-		})
-	}
-	return fs
-}
-
-// parseFlags parses args; asking for help is not an error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return errUsage
-	}
-	return nil
-}
-
-// errHelp: the usage was printed on request.
-var errHelp = errors.New("help")

@@ -19,16 +19,13 @@ import (
 // fills an empty database with fictional records and demo officers.
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("demo", e)
-	cfg := bindConfig(fs, e.getenv)
+	cfg := storageSettings(fs)
 	tips := fs.Int("tips", 300, "số tin báo mẫu")
 	support := fs.Int("support", 120, "số yêu cầu hỗ trợ mẫu")
 	months := fs.Int("months", 12, "rải hồ sơ trong bấy nhiêu tháng, tính đến hôm nay (hoặc --until)")
 	seed := fs.Uint64("seed", 1, "hạt giống: cùng hạt giống (và cùng --until) cho cùng bộ hồ sơ")
 	until := fs.String("until", "", "ngày cuối của dữ liệu mẫu, NĂM-THÁNG-NGÀY (bỏ trống: bây giờ); không sau hôm nay")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
 	now := time.Now()

@@ -87,17 +87,14 @@ func output(e *env, path string) (w io.Writer, done func(ok bool) error, err err
 // runExport: formsvc export --kind tip|support --format csv|xlsx|json ...
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("export", e)
-	cfg := bindConfig(fs, e.getenv)
+	cfg := storageSettings(fs)
 	kind := fs.String("kind", "", "loại hồ sơ: tip (tin báo) hoặc support (yêu cầu hỗ trợ)")
 	format := fs.String("format", "csv", "định dạng: csv, xlsx hoặc json (JSON Lines)")
 	status := fs.String("status", "", "chỉ lấy hồ sơ ở trạng thái này")
 	from := fs.String("from", "", "từ ngày nhận (NĂM-THÁNG-NGÀY)")
 	to := fs.String("to", "", "đến hết ngày nhận (NĂM-THÁNG-NGÀY)")
 	out := fs.String("out", "", "tệp kết quả (bỏ trống: in ra đầu ra chuẩn)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
 	spec, err := formsvc.DefaultSpec()

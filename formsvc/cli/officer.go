@@ -38,15 +38,12 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 		onOff, args = args[0], args[1:]
 	}
 	fs := newFlagSet("officer "+sub, e)
-	cfg := bindConfig(fs, e.getenv)
+	cfg := storageSettings(fs)
 	username := fs.String("username", "", "tên đăng nhập")
 	role := fs.String("role", "", "vai trò: admin, police hoặc social (với add)")
 	fromStdin := fs.Bool("password-stdin", false, "đọc mật khẩu từ dòng đầu của đầu vào chuẩn thay vì hỏi")
-	af := bindAlertFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	af := bindAlertFlags(fs.FlagSet)
+	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
 	_, db, err := openStore(ctx, e, cfg)
@@ -97,7 +94,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 		if err := audit(formsvc.AuditOfficerAdd, o.Username, string(o.Role)); err != nil {
 			return err
 		}
-		return setOfficerAlerts(ctx, e, db, fs, af, o)
+		return setOfficerAlerts(ctx, e, db, fs.FlagSet, af, o)
 	case "passwd", "disable", "enable", "reset-2fa", "set":
 		o, _, err := db.OfficerByUsername(ctx, *username)
 		if err != nil {
@@ -105,10 +102,10 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 		}
 		switch sub {
 		case "set":
-			if !given(fs, "email") && !given(fs, "alerts") {
+			if !given(fs.FlagSet, "email") && !given(fs.FlagSet, "alerts") {
 				return errors.New("cần --email hoặc --alerts")
 			}
-			return setOfficerAlerts(ctx, e, db, fs, af, o)
+			return setOfficerAlerts(ctx, e, db, fs.FlagSet, af, o)
 		case "passwd":
 			pw, err := readPassword(e, *fromStdin, true)
 			if err != nil {

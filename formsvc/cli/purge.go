@@ -11,11 +11,9 @@ import (
 // runPurge deletes closed records older than the retention setting.
 func runPurge(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("purge", e)
-	cfg := bindConfig(fs, e.getenv)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	cfg := storageSettings(fs)
+	retention := retentionSetting(fs)
+	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
 	_, db, err := openStore(ctx, e, cfg)
@@ -23,7 +21,7 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	cutoff := time.Now().Add(-cfg.retention)
+	cutoff := time.Now().Add(-*retention)
 	n, err := db.PurgeClosed(ctx, cutoff)
 	if err != nil {
 		return err

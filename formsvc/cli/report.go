@@ -16,16 +16,13 @@ import (
 // or --publication --format json for the site's /so-lieu/ page.
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("report", e)
-	cfg := bindConfig(fs, e.getenv)
+	cfg := storageSettings(fs)
 	periodFlag := fs.String("period", "", "kỳ báo cáo: 2026-H1, 2026-H2, 2026 hoặc 2026-01-01..2026-03-31")
 	format := fs.String("format", "html", "định dạng: html (in khổ A4), docx (Word, để điền số, ký và lưu), xlsx, hoặc json (số liệu công bố cho trang /so-lieu/, cần --publication)")
 	out := fs.String("out", "", "tệp kết quả (bỏ trống: in ra đầu ra chuẩn)")
 	publication := fs.Bool("publication", false, "bản để công bố: số nhỏ hơn 3 ghi là \"<3\"")
 	kindFlag := fs.String("kind", "", "chỉ một loại: tip hoặc support (bỏ trống: cả hai)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
 	p, err := report.ParsePeriod(*periodFlag)

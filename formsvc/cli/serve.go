@@ -43,8 +43,9 @@ func TuneGC(getenv func(string) string) {
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("serve", e)
-	cfg := bindConfig(fs, e.getenv)
-	if err := parseFlags(fs, args); err != nil {
+	store := storageSettings(fs)
+	cfg := serverSettings(fs)
+	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
 	if err := cfg.check(); err != nil {
@@ -57,7 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	keys, db, err := openStore(ctx, e, cfg)
+	keys, db, err := openStore(ctx, e, store)
 	if err != nil {
 		return err
 	}
@@ -75,17 +76,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log, Commune: commune,
-		SecureCookies: cfg.secure, OverdueAfter: cfg.overdue, LoginLimit: cfg.login.N, LoginLimitPer: cfg.login.Per,
-		LoginGlobalLimit: cfg.loginAll.N, LoginGlobalPer: cfg.loginAll.Per,
-		MailAlerts: cfg.SMTPURL != ""})
+		SecureCookies: cfg.SecureCookies, OverdueAfter: cfg.OverdueAfter, LoginLimit: cfg.Login.N, LoginLimitPer: cfg.Login.Per,
+		LoginGlobalLimit: cfg.LoginGlobal.N, LoginGlobalPer: cfg.LoginGlobal.Per,
+		MailAlerts: cfg.Alerts.SMTPURL != ""})
 	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
-		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.proxies, NetlifySecret: cfg.netlify, Limits: cfg.limits, Console: con.Handler(),
-		AllowedOrigins: cfg.origins})
+		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.TrustedProxies, NetlifySecret: cfg.NetlifySecret.secret, Limits: cfg.Limits, Console: con.Handler(),
+		AllowedOrigins: cfg.AllowedOrigins})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)
 	}
-	startAlerts, err := prepareAlerts(cfg, db, log)
+	startAlerts, err := prepareAlerts(&cfg.Alerts, cfg.OverdueAfter, db, log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -93,7 +94,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log, web.Timeouts{})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("đang phục vụ", "url", "http://"+ln.Addr().String()+"/", "db", cfg.DB)
+	log.Info("đang phục vụ", "url", "http://"+ln.Addr().String()+"/", "db", store.DB)
 	stopAlerts := startAlerts()
 	defer stopAlerts()
 

@@ -162,8 +162,8 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 	}{
 		{[]string{"serve", "--addr", "localhost"}, nil, "--addr"},
 		{[]string{"serve", "--addr", "127.0.0.1:99999"}, nil, "cổng"},
-		{[]string{"serve"}, map[string]string{"FORMSVC_ADDR": "nowhere"}, "--addr (FORMSVC_ADDR)"},
-		{[]string{"serve", "--db", ""}, nil, "--db (FORMSVC_DB) không được để trống"},
+		{[]string{"serve"}, map[string]string{"FORMSVC_ADDR": "nowhere"}, "--addr / FORMSVC_ADDR: \"nowhere\" không hợp lệ"},
+		{[]string{"serve", "--db", ""}, nil, "--db / FORMSVC_DB: không được để trống"},
 		{[]string{"serve", "--bogus"}, nil, "bogus"},
 		{[]string{"nope"}, nil, "không có lệnh"},
 		{[]string{"serve", "--allowed-origins", "ftp://x"}, nil, "--allowed-origins"},
@@ -175,11 +175,11 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 		{[]string{"serve", "--netlify-secret-file", "/no/such/file"}, nil, "không đọc được"},
 		{[]string{"serve", "--submit-limit", "lots"}, nil, "--submit-limit"},
 		{[]string{"serve", "--follow-up-limit", "5/soon"}, nil, "--follow-up-limit"},
-		{[]string{"serve", "--retention", "-3d"}, nil, "--retention"},
+		{[]string{"purge", "--retention", "-3d"}, nil, "--retention"},
 		{[]string{"serve", "--overdue-after", "0"}, nil, "--overdue-after"},
 		{[]string{"serve", "--secure-cookies", "maybe"}, nil, "--secure-cookies"},
 		{[]string{"serve", "--login-limit", "x/1m"}, nil, "--login-limit"},
-		{[]string{"serve"}, map[string]string{"FORMSVC_RETENTION": "forever"}, "--retention (FORMSVC_RETENTION)"},
+		{[]string{"purge"}, map[string]string{"FORMSVC_RETENTION": "forever"}, "--retention / FORMSVC_RETENTION: \"forever\" không hợp lệ"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 // command that opens the database goes through here: a key file is made
 // only for a new, empty database, and a command stops on a missing key
 // file, or one that is not the database's, before it changes anything.
-func openStore(ctx context.Context, e *env, cfg *config) (*formsvc.Keys, *sqlite.DB, error) {
+func openStore(ctx context.Context, e *env, cfg *storageConfig) (*formsvc.Keys, *sqlite.DB, error) {
 	keys, err := loadKeys(ctx, e, cfg, true)
 	if err != nil {
 		return nil, nil, err
@@ -29,7 +29,7 @@ func openStore(ctx context.Context, e *env, cfg *config) (*formsvc.Keys, *sqlite
 // loadKeys reads cfg's key file. When it is missing, a database that
 // holds data stops the command; a new one gets a new key file if create
 // is set (keys is nil otherwise).
-func loadKeys(ctx context.Context, e *env, cfg *config, create bool) (*formsvc.Keys, error) {
+func loadKeys(ctx context.Context, e *env, cfg *storageConfig, create bool) (*formsvc.Keys, error) {
 	keys, err := formsvc.LoadKeyFile(cfg.KeyFile)
 	if err == nil {
 		return keys, nil
@@ -43,7 +43,7 @@ func loadKeys(ctx context.Context, e *env, cfg *config, create bool) (*formsvc.K
 	}
 	if held {
 		return nil, fmt.Errorf("không có tệp khóa %s, mà cơ sở dữ liệu %s đã có dữ liệu được khóa của nó bảo vệ: "+
-			"hãy chỉ đúng --key-file (FORMSVC_KEY_FILE) của cơ sở dữ liệu này (chép lại từ bản sao lưu khóa), đừng tạo khóa mới. "+
+			"hãy chỉ đúng "+settingNames("key-file")+" của cơ sở dữ liệu này (chép lại từ bản sao lưu khóa), đừng tạo khóa mới. "+
 			"Với một khóa mới, nội dung và mã biên nhận cũ không mở được, và tin báo mới bị khóa nhầm. Chưa có gì bị thay đổi",
 			cfg.KeyFile, cfg.DB)
 	}
@@ -61,11 +61,11 @@ func loadKeys(ctx context.Context, e *env, cfg *config, create bool) (*formsvc.K
 
 // openDB opens cfg's database with keys, saying what to do when the key
 // is not the database's.
-func openDB(ctx context.Context, cfg *config, keys *formsvc.Keys) (*sqlite.DB, error) {
+func openDB(ctx context.Context, cfg *storageConfig, keys *formsvc.Keys) (*sqlite.DB, error) {
 	db, err := sqlite.Open(ctx, cfg.DB, keys)
 	if errors.Is(err, sqlite.ErrWrongKey) {
 		return nil, fmt.Errorf("tệp khóa %s không khớp với cơ sở dữ liệu %s: "+
-			"hãy chỉ đúng --key-file (FORMSVC_KEY_FILE) của cơ sở dữ liệu này (bản sao lưu khóa), đừng tạo khóa mới. Chưa có gì bị thay đổi",
+			"hãy chỉ đúng "+settingNames("key-file")+" của cơ sở dữ liệu này (bản sao lưu khóa), đừng tạo khóa mới. Chưa có gì bị thay đổi",
 			cfg.KeyFile, cfg.DB)
 	}
 	if err != nil {

@@ -16,3 +16,9 @@ var FormsYAML []byte
 //
 //go:embed commune.yaml
 var CommuneYAML []byte
+
+// ReferralsYAML is data/referrals.yaml: where officers refer records to,
+// and the outcomes of a referral.
+//
+//go:embed referrals.yaml
+var ReferralsYAML []byte

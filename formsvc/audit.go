@@ -25,6 +25,9 @@ const (
 	AuditTOTP           = "totp"
 	AuditPhoto          = "photo_view"
 	AuditSettings       = "settings"
+	AuditPriority       = "priority"
+	AuditOutcome        = "referral_outcome"
+	AuditSearch         = "search"
 )
 
 // AuditLabels describe the actions in Vietnamese for the console.
@@ -46,6 +49,9 @@ var AuditLabels = map[string]string{
 	AuditTOTP:           "Xác thực hai bước",
 	AuditPhoto:          "Xem ảnh",
 	AuditSettings:       "Đổi cài đặt",
+	AuditPriority:       "Đổi mức ưu tiên",
+	AuditOutcome:        "Ghi kết quả chuyển hồ sơ",
+	AuditSearch:         "Tìm hồ sơ",
 }
 
 // AuditEntry is one line of the append-only audit log: who, when, what,

@@ -35,6 +35,9 @@ type CaseFilter struct {
 	From, To time.Time // created at, To exclusive; zero means open-ended
 	Offset   int
 	Limit    int
+	// Newest: newest first, where a filter streams (EachSubmission takes
+	// Limit then, and reads only that many).
+	Newest bool
 }
 
 // CaseSummary is one line of the inbox.
@@ -68,9 +71,24 @@ type CaseService interface {
 	History(ctx context.Context, s *Submission) ([]StatusChange, error)
 	// Notes lists a case's internal notes, oldest first.
 	Notes(ctx context.Context, s *Submission) ([]Note, error)
-	// ChangeStatus moves s from s.Status to to, with a note. ECONFLICT when
-	// the stored status is no longer s.Status (someone else changed it).
-	ChangeStatus(ctx context.Context, s *Submission, to Status, officerID int64, note string, now time.Time) error
+	// ChangeStatus moves s from s.Status to m.To, with m's note; to a
+	// referral status it records the referral to m.Destination in the same
+	// transaction. ECONFLICT when the stored status is no longer s.Status
+	// (someone else changed it); EINVALID when m.To is a referral status
+	// and m.Destination is not a destination of s's kind, or m.To is not a
+	// referral status and m.Destination is set.
+	ChangeStatus(ctx context.Context, s *Submission, m StatusMove) error
+	// SetPriority changes s's priority from s.Priority to to, with the
+	// reason, and records it in the priority history. ECONFLICT when the
+	// stored priority is no longer s.Priority.
+	SetPriority(ctx context.Context, s *Submission, to Priority, officerID int64, reason string, now time.Time) error
+	// PriorityHistory lists s's priority changes, oldest first.
+	PriorityHistory(ctx context.Context, s *Submission) ([]PriorityChange, error)
+	// Referrals lists s's referrals, oldest first.
+	Referrals(ctx context.Context, s *Submission) ([]Referral, error)
+	// RecordOutcome records what came of referral id of s. ENOTFOUND when
+	// s has no such referral; EINVALID for an outcome not in the list.
+	RecordOutcome(ctx context.Context, s *Submission, id int64, outcome string, officerID int64, now time.Time) error
 	// AddNote adds an internal note.
 	AddNote(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
 	// Reply adds an officer's message that the reporter sees at follow-up.

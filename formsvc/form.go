@@ -37,6 +37,9 @@ type Spec struct {
 	FollowUpMessage *Form  `yaml:"follow_up_message"`
 	// Kinds are the kinds of record and their workflow.
 	Kinds []*KindDef `yaml:"kinds"`
+	// Referrals are where records are referred to (data/referrals.yaml,
+	// read by LoadSpec; empty from ParseSpec alone).
+	Referrals *Referrals `yaml:"-"`
 }
 
 // Form is one form: where it posts and its fields in order.
@@ -82,7 +85,7 @@ type Option struct {
 
 // ParseSpec reads data/forms.yaml and checks that it is coherent.
 func ParseSpec(b []byte) (*Spec, error) {
-	var s Spec
+	s := Spec{Referrals: &Referrals{}}
 	if err := yaml.UnmarshalWithOptions(b, &s, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("parse forms.yaml: %w", err)
 	}
@@ -102,7 +105,26 @@ func ParseSpec(b []byte) (*Spec, error) {
 
 // DefaultSpec is the spec the binary carries (data/forms.yaml, embedded),
 // parsed once.
-var DefaultSpec = sync.OnceValues(func() (*Spec, error) { return ParseSpec(data.FormsYAML) })
+var DefaultSpec = sync.OnceValues(func() (*Spec, error) { return LoadSpec(data.FormsYAML, data.ReferralsYAML) })
+
+// LoadSpec reads forms.yaml and referrals.yaml as one spec.
+func LoadSpec(forms, referrals []byte) (*Spec, error) {
+	s, err := ParseSpec(forms)
+	if err != nil {
+		return nil, err
+	}
+	if s.Referrals, err = ParseReferrals(referrals); err != nil {
+		return nil, err
+	}
+	for _, d := range s.Referrals.Destinations {
+		for _, k := range d.Kinds {
+			if s.Kind(k) == nil {
+				return nil, fmt.Errorf("referrals.yaml: destination %q: no kind %q", d.Code, k)
+			}
+		}
+	}
+	return s, nil
+}
 
 // Forms returns the forms by their key in forms.yaml.
 func (s *Spec) Forms() map[string]*Form {

@@ -1,8 +1,11 @@
 package formsvc_test
 
 import (
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml"
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -55,5 +58,40 @@ func TestTheBinarysKinds(t *testing.T) {
 	}
 	if tip.Code.Multi() || !support.Code.Multi() {
 		t.Error("a tip has one category, a support request several services")
+	}
+}
+
+// Every referral destination that names a service names one of the
+// directory's (data/services.yaml), and every kind has destinations.
+func TestReferralDestinationsAreInTheDirectory(t *testing.T) {
+	spec, err := formsvc.DefaultSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../data/services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir struct {
+		Services []struct {
+			ID string `yaml:"id"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &dir); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, s := range dir.Services {
+		ids[s.ID] = true
+	}
+	for _, d := range spec.Referrals.Destinations {
+		if d.Service != "" && !ids[d.Service] {
+			t.Errorf("destination %s: service %q is not in data/services.yaml", d.Code, d.Service)
+		}
+	}
+	for _, k := range spec.KindList() {
+		if len(spec.Referrals.For(k)) == 0 {
+			t.Errorf("kind %s has no referral destination", k)
+		}
 	}
 }

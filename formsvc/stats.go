@@ -18,6 +18,7 @@ type Facts struct {
 	CreatedAt     time.Time
 	FirstActionAt time.Time
 	ClosedAt      time.Time
+	Referrals     []string // the destinations it was referred to
 	Reached       []Status // every status the record has been in
 }
 
@@ -37,6 +38,7 @@ type Stats struct {
 	ByPriority   map[Priority]int
 	ByMonth      map[string]int // "2026-01" in Vietnam's time
 	Reached      map[Status]int // records that were ever in a status (outcomes)
+	ByReferral   map[string]int // records referred to each destination
 	FirstAction  time.Duration  // median time to first action; 0 if none
 	FirstActionN int
 	Closure      time.Duration // median time to closure
@@ -47,7 +49,7 @@ type Stats struct {
 
 // NewStats makes empty stats for kind k.
 func NewStats(k Kind) *Stats {
-	return &Stats{Kind: k, ByStatus: map[Status]int{}, ByCode: map[string]int{}, ByPriority: map[Priority]int{}, ByMonth: map[string]int{}, Reached: map[Status]int{}}
+	return &Stats{Kind: k, ByStatus: map[Status]int{}, ByCode: map[string]int{}, ByPriority: map[Priority]int{}, ByMonth: map[string]int{}, Reached: map[Status]int{}, ByReferral: map[string]int{}}
 }
 
 // Add counts one record.
@@ -68,6 +70,9 @@ func (s *Stats) Add(f Facts) {
 	}
 	for st := range seen {
 		s.Reached[st]++
+	}
+	for _, d := range f.Referrals {
+		s.ByReferral[d]++
 	}
 	if !f.FirstActionAt.IsZero() {
 		s.firstActions = append(s.firstActions, f.FirstActionAt.Sub(f.CreatedAt))

@@ -43,7 +43,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			end = now
 		}
 	}
-	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		return err
 	}

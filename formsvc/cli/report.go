@@ -43,7 +43,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		}
 		kinds = []formsvc.Kind{k}
 	}
-	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		return err
 	}

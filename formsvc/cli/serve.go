@@ -54,7 +54,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log := newLogger(e.stderr)
 	TuneGC(e.getenv)
 
-	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		return err
 	}

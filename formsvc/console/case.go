@@ -17,6 +17,12 @@ const maxText = 4000
 
 type field struct{ Label, Value string }
 
+// referralRow is a referral as the case page shows it.
+type referralRow struct {
+	formsvc.Referral
+	To, OutcomeName string
+}
+
 type caseData struct {
 	Case      *formsvc.Submission
 	What      string
@@ -25,10 +31,17 @@ type caseData struct {
 	Messages  []formsvc.Message
 	Notes     []formsvc.Note
 	History   []formsvc.StatusChange
+	Priority  []formsvc.PriorityChange
+	Referrals []referralRow
 	Next      []option // statuses it can move to
-	Assignees []option
-	Assigned  string
-	Error     string
+	// Destinations: where a record of its kind may be referred; Referral
+	// names the statuses that refer it (the destination is asked then).
+	Destinations []option
+	Referral     []string
+	Outcomes     []option
+	Assignees    []option
+	Assigned     string
+	Error        string
 }
 
 var caseKey = &ctxKey{"case"}
@@ -108,6 +121,25 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.
 		c.fail(w, r, err)
 		return
 	}
+	if d.Priority, err = c.store.PriorityHistory(ctx, s); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	refs, err := c.store.Referrals(ctx, s)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	for _, ref := range refs {
+		d.Referrals = append(d.Referrals, referralRow{Referral: ref, To: c.spec.Referrals.DestinationName(ref.Destination),
+			OutcomeName: c.spec.Referrals.OutcomeName(ref.Outcome)})
+	}
+	for _, dst := range c.spec.Referrals.For(s.Kind) {
+		d.Destinations = append(d.Destinations, option{dst.Code, dst.Name})
+	}
+	for _, o := range c.spec.Referrals.Outcomes {
+		d.Outcomes = append(d.Outcomes, option{o.Code, o.Name})
+	}
 	photos, err := c.store.Photos(ctx, s)
 	if err != nil {
 		c.fail(w, r, err)
@@ -117,6 +149,9 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.
 	for _, st := range c.spec.Kind(s.Kind).Statuses {
 		if st.Code != s.Status {
 			d.Next = append(d.Next, option{string(st.Code), st.Officer})
+		}
+		if st.Referral {
+			d.Referral = append(d.Referral, st.Officer)
 		}
 	}
 	officers, err := c.store.Officers(ctx)
@@ -193,16 +228,28 @@ func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
 		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Đổi trạng thái cần một ghi chú lý do (tối đa 4000 ký tự).")
 		return
 	}
+	dest := r.PostFormValue("destination")
+	if def.Status(to).Referral && c.spec.Referrals.Destination(s.Kind, dest) == nil {
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Chuyển hồ sơ đi cần chọn nơi chuyển tới.")
+		return
+	}
+	if !def.Status(to).Referral {
+		dest = "" // the list is on the form for every status; it counts only for a referral
+	}
 	if from := formsvc.Status(r.PostFormValue("from")); from != "" && from != s.Status {
 		c.renderCase(w, r, s, http.StatusConflict, "Hồ sơ vừa được người khác cập nhật. Trạng thái hiện tại được hiển thị bên dưới.")
 		return
 	}
 	o := officerFrom(r.Context())
-	if err := c.store.ChangeStatus(r.Context(), s, to, o.ID, note, c.now()); err != nil {
+	if err := c.store.ChangeStatus(r.Context(), s, formsvc.StatusMove{To: to, Destination: dest, Note: note, OfficerID: o.ID, At: c.now()}); err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	c.audit(r, formsvc.AuditStatus, s.Ref, string(s.Status)+" → "+string(to))
+	detail := string(s.Status) + " → " + string(to)
+	if dest != "" {
+		detail += " (" + dest + ")"
+	}
+	c.audit(r, formsvc.AuditStatus, s.Ref, detail)
 	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã đổi trạng thái thành “"+def.OfficerLabel(to)+"”.")
 }
 
@@ -254,4 +301,52 @@ func (c *Console) handleAssign(w http.ResponseWriter, r *http.Request) {
 	}
 	c.audit(r, formsvc.AuditAssign, s.Ref, name)
 	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã giao hồ sơ cho "+name+".")
+}
+
+// handlePriority changes the priority; a reason is required.
+func (c *Console) handlePriority(w http.ResponseWriter, r *http.Request) {
+	s := caseFrom(r.Context())
+	to := formsvc.Priority(r.PostFormValue("priority"))
+	reason, ok := text(r, "reason")
+	if from := formsvc.Priority(r.PostFormValue("from")); from != "" && from != s.Priority {
+		c.renderCase(w, r, s, http.StatusConflict, "Hồ sơ vừa được người khác cập nhật. Mức ưu tiên hiện tại được hiển thị bên dưới.")
+		return
+	}
+	switch {
+	case !to.Valid() || to == s.Priority:
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Vui lòng chọn mức ưu tiên mới.")
+		return
+	case !ok:
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Đổi mức ưu tiên cần một lý do (tối đa 4000 ký tự).")
+		return
+	}
+	o := officerFrom(r.Context())
+	if err := c.store.SetPriority(r.Context(), s, to, o.ID, reason, c.now()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditPriority, s.Ref, string(s.Priority)+" → "+string(to))
+	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã đổi mức ưu tiên thành “"+to.Label()+"”.")
+}
+
+// handleOutcome records what came of one of the case's referrals.
+func (c *Console) handleOutcome(w http.ResponseWriter, r *http.Request) {
+	s := caseFrom(r.Context())
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		c.fail(w, r, formsvc.Errorf(formsvc.ENOTFOUND, "Hồ sơ này không có lần chuyển đó."))
+		return
+	}
+	outcome := r.PostFormValue("outcome")
+	if c.spec.Referrals.Outcome(outcome) == nil {
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Vui lòng chọn kết quả của lần chuyển hồ sơ.")
+		return
+	}
+	o := officerFrom(r.Context())
+	if err := c.store.RecordOutcome(r.Context(), s, id, outcome, o.ID, c.now()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, formsvc.AuditOutcome, s.Ref, outcome)
+	c.flash(w, r, "/officer/cases/"+s.Ref, "Đã ghi kết quả: “"+c.spec.Referrals.OutcomeName(outcome)+"”.")
 }

@@ -152,6 +152,8 @@ func (c *Console) Handler() http.Handler {
 				r.Post("/notes", c.handleNote)
 				r.Post("/replies", c.handleReply)
 				r.Post("/assign", c.handleAssign)
+				r.Post("/priority", c.handlePriority)
+				r.Post("/referrals/{id}/outcome", c.handleOutcome)
 			})
 			r.Get("/dashboard", c.handleDashboard)
 			r.Post("/account/totp/disable", c.handleTOTPDisable)

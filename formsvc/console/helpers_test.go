@@ -101,7 +101,7 @@ func (a *app) waitsOf(ip string) []time.Duration {
 // quantri has the second factor, as every admin must.
 func newApp(t testing.TB, edit ...func(*console.Config)) *app {
 	t.Helper()
-	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -26,6 +27,8 @@ type inboxData struct {
 	Kinds    []option
 	Statuses []option
 	Codes    []option
+	Search   *searchResult // a search by words, or one that found nothing
+	Example  string        // a reference of the officer's own kind, for the search box
 }
 
 type caseRow struct {
@@ -92,6 +95,14 @@ func (c *Console) what(k formsvc.Kind, category string, services []string) strin
 func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
 	o := officerFrom(r.Context())
 	q := r.URL.Query()
+	var search *searchResult
+	if words := strings.TrimSpace(q.Get("q")); words != "" {
+		var done bool
+		if search, done = c.search(w, r, words); done {
+			return
+		}
+		q.Del("q")
+	}
 	f := c.parseFilter(q, o.Role)
 	page, _ := strconv.Atoi(q.Get("page"))
 	if page < 1 {
@@ -108,7 +119,8 @@ func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	d := inboxData{Filter: q, Total: total, Page: page, Pages: (total + perPage - 1) / perPage}
+	d := inboxData{Filter: q, Total: total, Page: page, Pages: (total + perPage - 1) / perPage, Search: search,
+		Example: c.spec.Kind(o.Role.Kinds()[0]).Ref(c.now().In(formsvc.Vietnam).Year(), 42)}
 	for _, cs := range cases {
 		d.Cases = append(d.Cases, caseRow{CaseSummary: cs, What: c.what(cs.Kind, cs.Category, cs.Services)})
 	}
@@ -125,6 +137,12 @@ func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
 		for _, opt := range def.Code.Options {
 			d.Codes = appendOnce(d.Codes, option{opt.Value, opt.Label})
 		}
+	}
+	if search != nil && search.Error == "" {
+		// The matches replace the page: one list, no pages.
+		d.Cases, d.Total, d.Page, d.Pages = search.Cases, len(search.Cases), 1, 1
+		c.render(w, r, http.StatusOK, "inbox", "Hộp hồ sơ", d)
+		return
 	}
 	pageURL := func(p int) string {
 		v := url.Values{}

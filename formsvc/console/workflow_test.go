@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -32,7 +30,7 @@ func withStatus(t *testing.T) *formsvc.Spec {
         open: true
         outcome: Đã từng chờ người gửi trả lời
 `+anchor, 1)
-	spec, err := formsvc.ParseSpec([]byte(yaml))
+	spec, err := formsvc.LoadSpec([]byte(yaml), data.ReferralsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +99,7 @@ func TestAStatusAddedInDataNeedsNoCode(t *testing.T) {
 	}
 
 	// The report counts it, and its outcome row.
-	year := time.Now().In(formsvc.Vietnam).Year()
-	res, body = b.download("/officer/report/download?period=" + strconv.Itoa(year))
+	res, body = b.download("/officer/report/download?period=" + thisYear())
 	if res.StatusCode != 200 || !strings.Contains(body, "Chờ người gửi trả lời") || !strings.Contains(body, "Đã từng chờ người gửi trả lời") {
 		t.Errorf("report: %d, lacks the new status or its outcome row", res.StatusCode)
 	}

@@ -30,7 +30,10 @@ type Store interface {
 	formsvc.OfficerService
 	formsvc.AuditService
 	StatusCounts(ctx context.Context, kinds []formsvc.Kind) (map[formsvc.Kind]map[formsvc.Status]int, error)
-	ChangeStatus(ctx context.Context, s *formsvc.Submission, to formsvc.Status, officerID int64, note string, now time.Time) error
+	ChangeStatus(ctx context.Context, s *formsvc.Submission, m formsvc.StatusMove) error
+	SetPriority(ctx context.Context, s *formsvc.Submission, to formsvc.Priority, officerID int64, reason string, now time.Time) error
+	Referrals(ctx context.Context, s *formsvc.Submission) ([]formsvc.Referral, error)
+	RecordOutcome(ctx context.Context, s *formsvc.Submission, id int64, outcome string, officerID int64, now time.Time) error
 	AddNote(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error
 	Reply(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error
 	Assign(ctx context.Context, s *formsvc.Submission, officerID int64, now time.Time) error
@@ -193,8 +196,9 @@ type plan struct {
 // step is one later action on a record.
 type step struct {
 	at     time.Time
-	action string // status, note, reply, message, assign
-	to     string // the new status
+	action string // status, note, reply, message, assign, priority, outcome
+	to     string // the new status; a referral's destination; an outcome
+	dest   string // where a referral status sends the record
 	text   string
 }
 
@@ -382,12 +386,27 @@ func (g *generator) workflow(p *plan) {
 			add(step{at: at.Add(time.Duration(6+g.rng.IntN(70)) * time.Hour), action: "message", text: Marker + " " + pick(g, reporterMessages[p.kind])})
 		}
 	}
+	// Now and then an officer raises a normal tip that reads urgent.
+	if !high && p.kind == formsvc.KindTip && g.chance(0.05) {
+		add(step{at: at.Add(5 * time.Minute), action: "priority", to: string(formsvc.PriorityHigh),
+			text: Marker + " Nội dung cho thấy có thể có người chưa thành niên."})
+	}
+	def := g.o.Spec.Kind(p.kind)
 	for i, to := range path {
 		if i > 0 {
 			at = at.Add(time.Duration(12+g.rng.IntN(40*24)) * time.Hour)
 		}
-		if !add(step{at: at, action: "status", to: to, text: Marker + " " + pick(g, statusNotes[p.kind][to])}) {
+		s := step{at: at, action: "status", to: to, text: Marker + " " + pick(g, statusNotes[p.kind][to])}
+		referral := def.Status(formsvc.Status(to)).Referral
+		if referral {
+			s.dest = pick(g, g.o.Spec.Referrals.For(p.kind)).Code
+		}
+		if !add(s) {
 			break
+		}
+		if referral && g.chance(0.7) {
+			add(step{at: at.Add(time.Duration(24+g.rng.IntN(10*24)) * time.Hour), action: "outcome",
+				to: pick(g, g.o.Spec.Referrals.Outcomes).Code})
 		}
 		if g.chance(0.25) {
 			add(step{at: at.Add(time.Duration(1+g.rng.IntN(48)) * time.Hour), action: "note", text: Marker + " " + pick(g, notes[p.kind])})
@@ -443,10 +462,26 @@ func (g *generator) run(ctx context.Context, st Store, plans []*plan, officers m
 		case "status":
 			from := s.Status
 			to := formsvc.Status(e.step.to)
-			if err = st.ChangeStatus(ctx, s, to, o.ID, e.step.text, e.at); err == nil {
+			m := formsvc.StatusMove{To: to, Destination: e.step.dest, Note: e.step.text, OfficerID: o.ID, At: e.at}
+			if err = st.ChangeStatus(ctx, s, m); err == nil {
 				s.Status = to
 			}
 			audit.Action, audit.Detail = formsvc.AuditStatus, string(from)+" → "+e.step.to
+			if e.step.dest != "" {
+				audit.Detail += " (" + e.step.dest + ")"
+			}
+		case "priority":
+			from, to := s.Priority, formsvc.Priority(e.step.to)
+			if err = st.SetPriority(ctx, s, to, o.ID, e.step.text, e.at); err == nil {
+				s.Priority = to
+			}
+			audit.Action, audit.Detail = formsvc.AuditPriority, string(from)+" → "+e.step.to
+		case "outcome":
+			var refs []formsvc.Referral
+			if refs, err = st.Referrals(ctx, s); err == nil && len(refs) > 0 {
+				err = st.RecordOutcome(ctx, s, refs[len(refs)-1].ID, e.step.to, o.ID, e.at)
+			}
+			audit.Action, audit.Detail = formsvc.AuditOutcome, e.step.to
 		case "note":
 			err = st.AddNote(ctx, s, o.ID, e.step.text, e.at)
 			audit.Action = formsvc.AuditNote

@@ -38,7 +38,7 @@ func open(t *testing.T) (*sqlite.DB, *formsvc.Keys) {
 
 func spec(t *testing.T) *formsvc.Spec {
 	t.Helper()
-	s, err := formsvc.ParseSpec(data.FormsYAML)
+	s, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func fixture(t testing.TB, db *sqlite.DB) {
 		t.Fatal(err)
 	}
 	recs[0].Status = "received"
-	if err := db.ChangeStatus(ctx, recs[0], "closed", o.ID, "xong", base.Add(50*time.Hour)); err != nil {
+	if err := db.ChangeStatus(ctx, recs[0], formsvc.StatusMove{To: "closed", Note: "xong", OfficerID: o.ID, At: base.Add(50 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -153,7 +153,7 @@ func (m memFacts) EachFacts(_ context.Context, f formsvc.CaseFilter, fn func(for
 
 func publication(t *testing.T, fs formsvc.FactsService, code string) *report.Publication {
 	t.Helper()
-	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestBuildPublication(t *testing.T) {
 		t.Error(err)
 	}
 	// Custom spans are not published: they could overlap in any way.
-	spec, _ := formsvc.ParseSpec(data.FormsYAML)
+	spec, _ := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	p, _ := report.ParsePeriod("2026-01-01..2026-03-31")
 	if _, err := report.BuildPublication(context.Background(), store(t), spec, []formsvc.Kind{formsvc.KindTip}, p, "x", time.Now()); err == nil {
 		t.Error("a publication for a custom span was built")

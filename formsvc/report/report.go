@@ -269,6 +269,15 @@ func (r *Report) kindReport(spec *formsvc.Spec, s, prev *formsvc.Stats) *KindRep
 		{"Thời gian trung vị tới khi đóng", kr.Closure},
 	}}
 	kr.Tables = []Table{summary, byCode, byStatus, byPriority, byMonth}
+	if dests := spec.Referrals.For(d.Kind); len(dests) > 0 {
+		var names []string
+		var counts []int
+		for _, dst := range dests {
+			names, counts = append(names, dst.Name), append(counts, s.ByReferral[dst.Code])
+		}
+		kr.Tables = append(kr.Tables, Table{Title: "Theo nơi chuyển tới (một hồ sơ có thể được chuyển tới nhiều nơi)", Sheet: short + " nơi chuyển",
+			Header: []string{"Nơi chuyển tới", "Số hồ sơ"}, Rows: rows(names, counts, r.overlapping)})
+	}
 	if len(outcomes) > 0 {
 		kr.Tables = append(kr.Tables, Table{Title: "Kết quả (hồ sơ đã từng ở trạng thái này)", Sheet: short + " kết quả",
 			Header: []string{"Kết quả", "Số hồ sơ"}, Rows: outcomes})

@@ -89,7 +89,11 @@ func store(t *testing.T) *sqlite.DB {
 		to formsvc.Status
 		h  int
 	}{{"referred", 4}, {"completed", 48}, {"closed", 72}} {
-		if err := db.ChangeStatus(ctx, s1, step.to, o.ID, "…", s1.CreatedAt.Add(time.Duration(step.h)*time.Hour)); err != nil {
+		m := formsvc.StatusMove{To: step.to, Note: "…", OfficerID: o.ID, At: s1.CreatedAt.Add(time.Duration(step.h) * time.Hour)}
+		if step.to == "referred" {
+			m.Destination = "tro_giup_phap_ly"
+		}
+		if err := db.ChangeStatus(ctx, s1, m); err != nil {
 			t.Fatal(err)
 		}
 		s1.Status = step.to
@@ -107,7 +111,7 @@ var testCommune = &formsvc.Commune{Name: "Ủy ban nhân dân xã Thử", Confir
 
 func build(t *testing.T, db *sqlite.DB, publication bool) *report.Report {
 	t.Helper()
-	spec, err := formsvc.ParseSpec(data.FormsYAML)
+	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +122,36 @@ func build(t *testing.T, db *sqlite.DB, publication bool) *report.Report {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// Referrals are counted by destination: the support request referred to
+// legal aid counts there and nowhere else.
+func TestReferralsCountedByDestination(t *testing.T) {
+	r := build(t, store(t), false)
+	var support *report.KindReport
+	for _, k := range r.Kinds {
+		if k.Kind == formsvc.KindSupport {
+			support = k
+		}
+	}
+	var tb *report.Table
+	for i := range support.Tables {
+		if strings.HasPrefix(support.Tables[i].Title, "Theo nơi chuyển tới") {
+			tb = &support.Tables[i]
+		}
+	}
+	if tb == nil {
+		t.Fatal("no table by destination")
+	}
+	for _, row := range tb.Rows {
+		want := "0"
+		if row[0] == "Trợ giúp pháp lý của Nhà nước" {
+			want = "1"
+		}
+		if row[1] != want {
+			t.Errorf("%s: %s, want %s", row[0], row[1], want)
+		}
+	}
 }
 
 func cell(tb report.Table, label string) string {
@@ -211,7 +245,7 @@ func TestWriteHTMLAndXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if doc.Find("section.kind").Length() != 2 || doc.Find("svg.chart").Length() != 2 || doc.Find("table caption").Length() != 11 {
+	if doc.Find("section.kind").Length() != 2 || doc.Find("svg.chart").Length() != 2 || doc.Find("table caption").Length() != 13 {
 		t.Errorf("sections %d, charts %d, tables %d", doc.Find("section.kind").Length(), doc.Find("svg.chart").Length(), doc.Find("table caption").Length())
 	}
 	ids := map[string]int{}
@@ -240,7 +274,7 @@ func TestWriteHTMLAndXLSX(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if len(sheets) != 11 || sheets[0] != "TB tóm tắt" || sheets[len(sheets)-1] != "HT kết quả" {
+	if len(sheets) != 13 || sheets[0] != "TB tóm tắt" || sheets[len(sheets)-1] != "HT kết quả" {
 		t.Errorf("sheets = %v", sheets)
 	}
 	v, _ := f.GetCellValue("TB theo loại", "B5")

@@ -79,7 +79,9 @@ func TestCancelledWriteInAGroupUndoesNoOtherWrite(t *testing.T) {
 		{"follow-up message", func() error {
 			return db.AddMessage(ctx, rec, &formsvc.Message{Author: formsvc.AuthorReporter, Body: "Tôi bổ sung thông tin.", CreatedAt: now})
 		}},
-		{"status change", func() error { return db.ChangeStatus(ctx, rec, "verifying", officer.ID, "đang xác minh", now) }},
+		{"status change", func() error {
+			return db.ChangeStatus(ctx, rec, formsvc.StatusMove{To: "verifying", Note: "đang xác minh", OfficerID: officer.ID, At: now})
+		}},
 		{"note (cancelled)", func() error { return db.AddNote(noteCtx, rec, officer.ID, "ghi chú nội bộ", now) }},
 		{"reply", func() error { return db.Reply(ctx, rec, officer.ID, "Chúng tôi đã nhận.", now) }},
 		{"assignment", func() error { return db.Assign(ctx, rec, officer.ID, now) }},

@@ -257,17 +257,28 @@ func touch(w *wtx, id int64, at string) error {
 // ErrStale means the record changed under the officer: reload and retry.
 var ErrStale = &formsvc.Error{Code: formsvc.ECONFLICT, Message: "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang."}
 
-// ChangeStatus moves a record to status to with a note, in one
-// transaction: a guarded update (only from the status the officer saw)
-// and a history row.
-func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to formsvc.Status, officerID int64, note string, now time.Time) error {
-	at := now.UTC().Format(TimeFormat)
+// ChangeStatus moves a record to m.To with a note, in one transaction: a
+// guarded update (only from the status the officer saw), a history row,
+// and for a referral status the referral.
+func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, m formsvc.StatusMove) error {
+	def := db.spec.Kind(s.Kind)
+	to := def.Status(m.To)
+	if to == nil {
+		return formsvc.Errorf(formsvc.EINVALID, "Trạng thái này không có ở loại hồ sơ này.")
+	}
+	if to.Referral && db.spec.Referrals.Destination(s.Kind, m.Destination) == nil {
+		return formsvc.Errorf(formsvc.EINVALID, "Vui lòng chọn nơi chuyển tới.")
+	}
+	if !to.Referral && m.Destination != "" {
+		return formsvc.Errorf(formsvc.EINVALID, "Chỉ chọn nơi chuyển tới khi chuyển hồ sơ đi.")
+	}
+	at := m.At.UTC().Format(TimeFormat)
 	var closedAt any
-	if to == formsvc.StatusClosed {
+	if m.To == formsvc.StatusClosed {
 		closedAt = at
 	}
 	return db.write(ctx, func(w *wtx) error {
-		res, err := w.Exec(`UPDATE submissions SET status = ?, closed_at = ? WHERE id = ? AND status = ?`, to, closedAt, s.ID, s.Status)
+		res, err := w.Exec(`UPDATE submissions SET status = ?, closed_at = ? WHERE id = ? AND status = ?`, m.To, closedAt, s.ID, s.Status)
 		if err != nil {
 			return fmt.Errorf("change status: %w", err)
 		}
@@ -279,8 +290,14 @@ func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, to formsv
 			return err
 		}
 		if _, err := w.Exec(`INSERT INTO status_history (id, submission_id, from_status, to_status, officer_id, note, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, s.ID, s.Status, to, officerID, db.seal([]byte(note), historyPlace(id, s)), at); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, s.ID, s.Status, m.To, m.OfficerID, db.seal([]byte(m.Note), historyPlace(id, s)), at); err != nil {
 			return fmt.Errorf("status history: %w", err)
+		}
+		if to.Referral {
+			if _, err := w.Exec(`INSERT INTO referrals (submission_id, destination, officer_id, created_at) VALUES (?, ?, ?, ?)`,
+				s.ID, m.Destination, m.OfficerID, at); err != nil {
+				return fmt.Errorf("referral: %w", err)
+			}
 		}
 		return touch(w, s.ID, at)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -50,8 +51,8 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 	defer cancel()
 	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, ''),
 			s.created_at, s.first_action_at, s.closed_at, s.assigned_to, s.content, s.receipt_hash,
-			CASE WHEN s.kind = 'support' THEN COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '') ELSE '' END
-		FROM submissions s WHERE `+w+` ORDER BY s.created_at, s.id`, args...)
+			COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '')
+		FROM submissions s WHERE `+w+order(f), args...)
 	if err != nil {
 		return fmt.Errorf("read records: %w", err)
 	}
@@ -108,6 +109,18 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 		}
 	}
 	return <-readErr
+}
+
+// order is the ORDER BY (and LIMIT) of a stream of records.
+func order(f formsvc.CaseFilter) string {
+	if !f.Newest {
+		return ` ORDER BY s.created_at, s.id`
+	}
+	o := ` ORDER BY s.created_at DESC, s.id DESC`
+	if f.Limit > 0 {
+		o += ` LIMIT ` + strconv.Itoa(f.Limit)
+	}
+	return o
 }
 
 // finishRecord decodes a raw row into its submission.

@@ -47,6 +47,9 @@ var sealedColumns = []sealedColumn{
 	{"status_history", "note", `SELECT h.id, h.id, h.submission_id, s.kind, NULL, h.note FROM status_history h JOIN submissions s ON s.id = h.submission_id
 		WHERE h.id > ? ORDER BY h.id LIMIT ?`,
 		func(k formsvc.Kind) []byte { return []byte("status note:" + string(k)) }, 512},
+	{"priority_history", "reason", `SELECT h.id, h.id, h.submission_id, s.kind, NULL, h.reason FROM priority_history h JOIN submissions s ON s.id = h.submission_id
+		WHERE h.id > ? ORDER BY h.id LIMIT ?`,
+		func(k formsvc.Kind) []byte { return []byte("priority reason:" + string(k)) }, 512},
 	{"officers", "totp_secret", `SELECT id, id, 0, '', NULL, totp_secret FROM officers
 		WHERE id > ? AND totp_secret IS NOT NULL ORDER BY id LIMIT ?`,
 		func(formsvc.Kind) []byte { return []byte("totp") }, 512},

@@ -75,6 +75,10 @@ func historyPlace(id int64, s *formsvc.Submission) place {
 	return place{table: "status_history", column: "note", row: id, submission: s.ID, kind: s.Kind}
 }
 
+func priorityPlace(id int64, s *formsvc.Submission) place {
+	return place{table: "priority_history", column: "reason", row: id, submission: s.ID, kind: s.Kind}
+}
+
 func totpPlace(officerID int64) place {
 	return place{table: "officers", column: "totp_secret", row: officerID}
 }
@@ -111,8 +115,9 @@ func (w *wtx) nextID(table string) (int64, error) {
 }
 
 var qNextID = map[string]string{
-	"submissions":    `SELECT COALESCE(MAX(id), 0) + 1 FROM submissions`,
-	"messages":       `SELECT COALESCE(MAX(id), 0) + 1 FROM messages`,
-	"notes":          `SELECT COALESCE(MAX(id), 0) + 1 FROM notes`,
-	"status_history": `SELECT COALESCE(MAX(id), 0) + 1 FROM status_history`,
+	"submissions":      `SELECT COALESCE(MAX(id), 0) + 1 FROM submissions`,
+	"messages":         `SELECT COALESCE(MAX(id), 0) + 1 FROM messages`,
+	"notes":            `SELECT COALESCE(MAX(id), 0) + 1 FROM notes`,
+	"status_history":   `SELECT COALESCE(MAX(id), 0) + 1 FROM status_history`,
+	"priority_history": `SELECT COALESCE(MAX(id), 0) + 1 FROM priority_history`,
 }

@@ -226,7 +226,7 @@ func newSwapFixture(t *testing.T) *swapFixture {
 				t.Fatal(err)
 			}
 		}
-		if err := f.db.ChangeStatus(ctx, s, "verifying", f.oa.ID, fmt.Sprintf("STATUS-%d", i), at); err != nil {
+		if err := f.db.ChangeStatus(ctx, s, formsvc.StatusMove{To: "verifying", Note: fmt.Sprintf("STATUS-%d", i), OfficerID: f.oa.ID, At: at}); err != nil {
 			t.Fatal(err)
 		}
 		s.Status = "verifying"

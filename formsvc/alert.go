@@ -239,6 +239,11 @@ type AlertStatus struct {
 
 // AlertService stores officers' alert settings and the dispatcher's
 // outbox and state.
+//
+// Errors: ErrAlertStale from CommitAlertPlan (another process moved the
+// state: plan again); ENOTFOUND from OfficerAlertsByID for no account;
+// EUNAVAILABLE from writes when the database is locked or closing;
+// otherwise internal.
 type AlertService interface {
 	OfficerAlerts(ctx context.Context) ([]OfficerAlerts, error)
 	OfficerAlertsByID(ctx context.Context, id int64) (OfficerAlerts, error)

@@ -95,4 +95,14 @@ type CaseService interface {
 	Reply(ctx context.Context, s *Submission, officerID int64, body string, now time.Time) error
 	// Assign gives the case to an officer (0: nobody).
 	Assign(ctx context.Context, s *Submission, officerID int64, now time.Time) error
+	// CaseByRef is Case by its reference (TB-2026-0042): ENOTFOUND for a
+	// malformed reference, none, or one of a kind not among kinds.
+	CaseByRef(ctx context.Context, ref string, kinds []Kind) (*Submission, error)
+	// Photos returns a case's photos, decrypted.
+	Photos(ctx context.Context, s *Submission) ([]Photo, error)
+	// EachSubmission streams the cases of f, decrypted, one at a time,
+	// oldest first (newest first with f.Newest, then at most f.Limit); a
+	// case that does not open goes to skip with why (nil skip: the stream
+	// ends with that error). Errors: internal, or fn's.
+	EachSubmission(ctx context.Context, f CaseFilter, fn func(*Submission) error, skip func(*Submission, error)) error
 }

@@ -92,7 +92,11 @@ func NewOfficer(ctx context.Context, username, role, password string) (*Officer,
 	return &Officer{Username: username, Role: ro}, hash, nil
 }
 
-// OfficerService stores officers.
+// OfficerService stores officers and their second factor.
+//
+// Errors: ENOTFOUND where an account is looked up and there is none;
+// ECONFLICT from CreateOfficer when the username is taken; EUNAVAILABLE
+// from writes when the database is locked or closing; otherwise internal.
 type OfficerService interface {
 	CreateOfficer(ctx context.Context, o *Officer, passwordHash string) error
 	OfficerByUsername(ctx context.Context, username string) (*Officer, string, error) // with the password hash
@@ -104,6 +108,21 @@ type OfficerService interface {
 	// normalised (Officer.LegacyHash) by newHash, if the account still has
 	// oldHash; sessions go on (the password is the same).
 	UpgradePasswordHash(ctx context.Context, id int64, oldHash, newHash string) error
+
+	// SetTOTP stores an account's second-factor secret (sealed), whether
+	// it is on, and the hashes of its recovery codes (replacing the old).
+	SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error
+	// TOTPSecret returns an account's second-factor secret, or "".
+	TOTPSecret(ctx context.Context, id int64) (string, error)
+	// UseRecoveryCode spends an unused recovery code; false if unknown or spent.
+	UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (bool, error)
+	// UseTOTPStep spends a code's time step; false if that step or a later
+	// one was used before (a code works once).
+	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
+	// RequireTOTP reports whether every officer must have the second factor.
+	RequireTOTP(ctx context.Context) (bool, error)
+	// SetRequireTOTP requires the second factor of every officer, or not.
+	SetRequireTOTP(ctx context.Context, on bool) error
 }
 
 // NeedsTOTP reports whether the officer must set up the second factor

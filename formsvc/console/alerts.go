@@ -14,20 +14,6 @@ import (
 // The pages' own handlers are untouched: render asks alertView for this
 // part, which the pages include as a template partial.
 
-// alertStore is what alerts need from storage (the SQLite store has it).
-type alertStore interface {
-	OfficerAlerts(ctx context.Context) ([]formsvc.OfficerAlerts, error)
-	OfficerAlertsByID(ctx context.Context, id int64) (formsvc.OfficerAlerts, error)
-	SetAlertEmail(ctx context.Context, officerID int64, email string) error
-	SetAlertWants(ctx context.Context, officerID int64, wants map[formsvc.AlertType]bool) error
-	AlertStatus(ctx context.Context, droppedSince time.Time) (formsvc.AlertStatus, error)
-}
-
-func (c *Console) alerts() alertStore {
-	s, _ := c.store.(alertStore)
-	return s
-}
-
 // droppedWindow is how far back the dashboard reports dropped alerts.
 const droppedWindow = 7 * 24 * time.Hour
 
@@ -83,8 +69,8 @@ func missing(list []formsvc.OfficerAlerts) []string {
 // alertView is the alert part of page name, or nil. A failure to read it
 // is logged and leaves the part out: the page itself still works.
 func (c *Console) alertView(r *http.Request, name string) any {
-	as, o := c.alerts(), officerFrom(r.Context())
-	if as == nil || o == nil {
+	as, o := c.store, officerFrom(r.Context())
+	if o == nil {
 		return nil
 	}
 	ctx := r.Context()
@@ -141,11 +127,7 @@ func (c *Console) alertView(r *http.Request, name string) any {
 
 // handleAlertSettings saves the officer's own address and choice.
 func (c *Console) handleAlertSettings(w http.ResponseWriter, r *http.Request) {
-	as := c.alerts()
-	if as == nil {
-		http.NotFound(w, r)
-		return
-	}
+	as := c.store
 	o := officerFrom(r.Context())
 	wants := map[formsvc.AlertType]bool{}
 	for _, v := range r.PostForm["alerts"] {
@@ -178,11 +160,7 @@ func (c *Console) handleAlertSettings(w http.ResponseWriter, r *http.Request) {
 
 // handleOfficerEmail sets another officer's address (admin).
 func (c *Console) handleOfficerEmail(w http.ResponseWriter, r *http.Request) {
-	as := c.alerts()
-	if as == nil {
-		http.NotFound(w, r)
-		return
-	}
+	as := c.store
 	o := c.officerInURL(w, r)
 	if o == nil {
 		return

@@ -32,15 +32,7 @@ type Store interface {
 	formsvc.CaseService
 	formsvc.FollowUpService
 	formsvc.FactsService
-	CaseByRef(ctx context.Context, ref string, kinds []formsvc.Kind) (*formsvc.Submission, error)
-	EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error, skip func(*formsvc.Submission, error)) error
-	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
-	SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error
-	TOTPSecret(ctx context.Context, id int64) (string, error)
-	UseRecoveryCode(ctx context.Context, id int64, codeHash []byte) (bool, error)
-	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
-	RequireTOTP(ctx context.Context) (bool, error)
-	SetRequireTOTP(ctx context.Context, on bool) error
+	formsvc.AlertService
 }
 
 // Config holds the console's dependencies and settings.

@@ -29,15 +29,8 @@ type Store interface {
 	formsvc.SubmissionService
 	formsvc.OfficerService
 	formsvc.AuditService
-	StatusCounts(ctx context.Context, kinds []formsvc.Kind) (map[formsvc.Kind]map[formsvc.Status]int, error)
-	ChangeStatus(ctx context.Context, s *formsvc.Submission, m formsvc.StatusMove) error
-	SetPriority(ctx context.Context, s *formsvc.Submission, to formsvc.Priority, officerID int64, reason string, now time.Time) error
-	Referrals(ctx context.Context, s *formsvc.Submission) ([]formsvc.Referral, error)
-	RecordOutcome(ctx context.Context, s *formsvc.Submission, id int64, outcome string, officerID int64, now time.Time) error
-	AddNote(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error
-	Reply(ctx context.Context, s *formsvc.Submission, officerID int64, body string, now time.Time) error
-	Assign(ctx context.Context, s *formsvc.Submission, officerID int64, now time.Time) error
-	AddMessage(ctx context.Context, s *formsvc.Submission, m *formsvc.Message) error
+	formsvc.CaseService
+	formsvc.FollowUpService
 }
 
 // Options say what to make.

@@ -185,8 +185,9 @@ func (s *service) count(t *testing.T) int {
 	return sqlitetest.Count(t, db, "submissions")
 }
 
-// browser starts a headless Chromium with an empty profile; js false turns
-// JavaScript off for every page it opens.
+// browser starts a headless Chromium with an empty profile and a 360×740
+// phone screen (see viewport); js false turns JavaScript off for every
+// page it opens.
 func browser(t *testing.T, js bool) context.Context {
 	t.Helper()
 	if _, err := os.Stat(Chromium); err != nil {
@@ -212,7 +213,24 @@ func browser(t *testing.T, js bool) context.Context {
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !js}); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
+	viewport(t, ctx, 360, 740)
 	return ctx
+}
+
+// viewport makes the page width×height CSS pixels, a phone's (mobile,
+// as a phone reads the viewport meta tag) below 800 px wide. Headless
+// Chromium keeps its window wider than chromedp.WindowSize(360, …) asks
+// (485 px), so the size is emulated; it holds across navigations.
+func viewport(t *testing.T, ctx context.Context, width, height int64) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: width, Height: height, DeviceScaleFactor: 1, Mobile: width < 800,
+	}); err != nil {
+		t.Fatalf("emulate a %d×%d screen: %v", width, height, err)
+	}
+	if w := get(t, ctx, chromedp.Evaluate[int64](`window.innerWidth`)); w != width {
+		t.Fatalf("the page is %d px wide, want %d", w, width)
+	}
 }
 
 // do runs browser steps and fails the test on the first error.

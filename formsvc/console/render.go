@@ -32,18 +32,8 @@ type view struct {
 type errorData struct{ Message string }
 
 var funcs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(formsvc.Vietnam).Format("02/01/2006 15:04")
-	},
-	"day": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(formsvc.Vietnam).Format("02/01/2006")
-	},
+	"date":         formsvc.DateTime,
+	"day":          formsvc.Date,
 	"iso":          func(t time.Time) string { return t.Format(time.RFC3339) },
 	"statusLabel":  func(k formsvc.Kind, s string) string { return formsvc.OfficerStatusLabel(k, s) },
 	"publicStatus": func(k formsvc.Kind, s string) string { return formsvc.StatusLabel(k, s) },

@@ -70,7 +70,8 @@ func TestConsoleOnAPhoneAndADesk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx := browser(t, true)
+	// 27 pages, each checked twice by axe: minutes on a busy machine.
+	ctx := browserFor(t, true, 6*time.Minute)
 	checked, version := 0, ""
 	// check runs the checks on the page open now, at both widths.
 	check := func(name string) {

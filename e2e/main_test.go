@@ -190,6 +190,12 @@ func (s *service) count(t *testing.T) int {
 // page it opens.
 func browser(t *testing.T, js bool) context.Context {
 	t.Helper()
+	return browserFor(t, js, 90*time.Second)
+}
+
+// browserFor is browser for a test whose steps take up to d together.
+func browserFor(t *testing.T, js bool, d time.Duration) context.Context {
+	t.Helper()
 	if _, err := os.Stat(Chromium); err != nil {
 		t.Fatalf("Chromium is missing at %s: run .ci/run, which installs Debian's chromium", Chromium)
 	}
@@ -208,7 +214,7 @@ func browser(t *testing.T, js bool) context.Context {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !js}); err != nil {
 		t.Fatalf("start Chromium: %v", err)

@@ -185,9 +185,16 @@ func (s *service) count(t *testing.T) int {
 	return sqlitetest.Count(t, db, "submissions")
 }
 
-// browser starts a headless Chromium with an empty profile; js false turns
-// JavaScript off for every page it opens.
+// browser starts a headless Chromium with an empty profile and a 360×740
+// phone screen (see viewport); js false turns JavaScript off for every
+// page it opens.
 func browser(t *testing.T, js bool) context.Context {
+	t.Helper()
+	return browserFor(t, js, 90*time.Second)
+}
+
+// browserFor is browser for a test whose steps take up to d together.
+func browserFor(t *testing.T, js bool, d time.Duration) context.Context {
 	t.Helper()
 	if _, err := os.Stat(Chromium); err != nil {
 		t.Fatalf("Chromium is missing at %s: run .ci/run, which installs Debian's chromium", Chromium)
@@ -207,12 +214,27 @@ func browser(t *testing.T, js bool) context.Context {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !js}); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
+	viewport(t, ctx, 360, 740)
 	return ctx
+}
+
+// viewport makes the screen width×height CSS pixels, a phone's (mobile:
+// a page without a viewport meta tag, about:blank say, is laid out 980 px
+// wide as on a phone) below 800 px wide. Headless
+// Chromium keeps its window wider than chromedp.WindowSize(360, …) asks
+// (485 px), so the size is emulated; it holds across navigations.
+func viewport(t *testing.T, ctx context.Context, width, height int64) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: width, Height: height, DeviceScaleFactor: 1, Mobile: width < 800,
+	}); err != nil {
+		t.Fatalf("emulate a %d×%d screen: %v", width, height, err)
+	}
 }
 
 // do runs browser steps and fails the test on the first error.

@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"context"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -60,12 +64,25 @@ func TestFollowUpWithTheReceipt(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`[data-receipt]`)),
 			)
 			receipt := strings.TrimSpace(get(t, ctx, chromedp.Text(chromedp.CSS(`[data-receipt]`))))
+			// An officer's reply at 01:07 UTC reads 08:07, Vietnam's time,
+			// in the one format, with JavaScript (site.js) and without (the
+			// service's page), whatever the browser's zone and language.
+			svc.reply(t, receipt, "Cán bộ đã nhận tin.", time.Date(2026, 3, 5, 1, 7, 0, 0, time.UTC))
+			if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en-US"}); err != nil {
+				t.Fatal(err)
+			}
 			do(t, ctx,
 				chromedp.Navigate(svc.URL+"/tra-cuu/"),
 				chromedp.SendKeys(chromedp.ID("follow_up-receipt"), receipt),
 				chromedp.Click(chromedp.CSS(`form[data-form="follow_up"] button[data-submit]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-follow-up-result] [data-fu-status]`)),
 			)
+			if at := get(t, ctx, chromedp.Text(chromedp.CSS(`.msg-officer [data-fu-at]`))); at != "05/03/2026 08:07" {
+				t.Errorf("the officer's reply is dated %q, want 05/03/2026 08:07", at)
+			}
 			status := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-fu-status]`)))
 			if status != defaultKind(t, formsvc.KindTip).PublicLabel("received") {
 				t.Errorf("status shown = %q", status)
@@ -80,6 +97,10 @@ func TestFollowUpWithTheReceipt(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`form[data-form="follow_up_message"] button[data-submit]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-fu-notice]`)),
 			)
+			dateRe := regexp.MustCompile(`^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$`)
+			if at := get(t, ctx, chromedp.Text(chromedp.CSS(`.msg-you [data-fu-at]`))); !dateRe.MatchString(at) {
+				t.Errorf("the added detail is dated %q, want dd/mm/yyyy HH:mm", at)
+			}
 			thread := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-fu-messages]`)))
 			if !strings.Contains(thread, detail) {
 				t.Errorf("thread = %q, want the added detail", thread)
@@ -88,5 +109,22 @@ func TestFollowUpWithTheReceipt(t *testing.T) {
 				t.Errorf("the receipt is in the URL: %s", u)
 			}
 		})
+	}
+}
+
+// reply writes an officer's reply to the submission of receipt at a given
+// moment, as the console would.
+func (s *service) reply(t *testing.T, receipt, body string, at time.Time) {
+	t.Helper()
+	s.addOfficer(t, "congan", "police", "trau-cay-ruong-sang-som")
+	sub := s.findByReceipt(t, receipt)
+	db, _ := s.open(t)
+	defer db.Close()
+	o, _, err := db.OfficerByUsername(context.Background(), "congan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Reply(context.Background(), sub, o.ID, body, at); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -137,7 +137,7 @@ func TestDailyDigest(t *testing.T) {
 	}
 	police := got["congan@xa.example"][0]
 	body := police.Body()
-	for _, want := range []string{"07:30 ngày 01/12/2026", "Tin báo\n- Đang mở: 2 (Mới nhận: 2; Đang xác minh: 0;", "- Nhận trong 24 giờ qua: 2", "- Quá hạn: 0"} {
+	for _, want := range []string{"01/12/2026 07:30", "Tin báo\n- Đang mở: 2 (Mới nhận: 2; Đang xác minh: 0;", "- Nhận trong 24 giờ qua: 2", "- Quá hạn: 0"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("police digest lacks %q:\n%s", want, body)
 		}

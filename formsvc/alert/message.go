@@ -88,7 +88,7 @@ func (x Text) Body(t formsvc.AlertType, d formsvc.AlertData) string {
 			fmt.Fprintf(&b, "- %s: %s\n", x.kind(c.Kind).Label, count(c.N))
 		}
 	case formsvc.AlertDigest:
-		fmt.Fprintf(&b, "Tóm tắt hằng ngày của bàn làm việc cán bộ, lúc %s.\n", d.At.In(vietnam).Format("15:04 ngày 02/01/2006"))
+		fmt.Fprintf(&b, "Tóm tắt hằng ngày của bàn làm việc cán bộ, lúc %s.\n", formsvc.DateTime(d.At))
 		for _, k := range d.Digest {
 			fmt.Fprintf(&b, "\n%s\n- Đang mở: %s", x.kind(k.Kind).Label, count(k.OpenTotal()))
 			var parts []string

@@ -68,7 +68,7 @@ func TestBodyWords(t *testing.T) {
 	if b := x.Body(formsvc.AlertOverdue, formsvc.AlertData{Counts: []formsvc.AlertCount{{Kind: formsvc.KindSupport, N: 2}}}); !strings.Contains(b, "36 giờ") {
 		t.Errorf("overdue:\n%s", b)
 	}
-	if b := x.Body(formsvc.AlertDigest, formsvc.AlertData{Digest: digest([]formsvc.Kind{formsvc.KindTip}, 3), At: at}); !strings.Contains(b, "lúc 07:30 ngày 30/11/2026") ||
+	if b := x.Body(formsvc.AlertDigest, formsvc.AlertData{Digest: digest([]formsvc.Kind{formsvc.KindTip}, 3), At: at}); !strings.Contains(b, "lúc 30/11/2026 07:30") ||
 		!strings.Contains(b, "- Đang mở: 15 (Mới nhận: 3; Đang xác minh: 3; Có căn cứ: 3; Không có căn cứ: 3; Đã chuyển cơ quan khác: 3)") {
 		t.Errorf("digest:\n%s", b)
 	}

@@ -6,15 +6,16 @@ import (
 	"html/template"
 	"image/png"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
 type accountData struct {
-	Error         string
 	EnrolSecret   string       // during second-factor enrolment
 	EnrolQR       template.URL // data: URI of the QR code, made here
 	RecoveryCodes []string
@@ -24,14 +25,14 @@ type accountData struct {
 	MinPassword  int
 }
 
-func (c *Console) accountPage(w http.ResponseWriter, r *http.Request, status int, d accountData) {
+func (c *Console) accountPage(w http.ResponseWriter, r *http.Request, status int, d accountData, errs formErrors) {
 	required, err := c.totpRequiredFor(r, officerFrom(r.Context()))
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	d.TOTPRequired, d.MinPassword = required, formsvc.MinPasswordLen
-	c.render(w, r, status, "account", "Tài khoản của tôi", d)
+	c.refuse(w, r, status, "account", "Tài khoản của tôi", d, errs)
 }
 
 // totpRequiredFor reports whether o must have the second factor.
@@ -43,17 +44,21 @@ func (c *Console) totpRequiredFor(r *http.Request, o *formsvc.Officer) (bool, er
 }
 
 func (c *Console) handleAccount(w http.ResponseWriter, r *http.Request) {
-	c.accountPage(w, r, http.StatusOK, accountData{})
+	c.accountPage(w, r, http.StatusOK, accountData{}, nil)
 }
 
-// checkOwnPassword asks for the current password before a sensitive
-// change. Wrong ones count against the address as at the login, so a
-// borrowed session cannot be used to guess the password; when it answers
-// false it has written the page.
-func (c *Console) checkOwnPassword(w http.ResponseWriter, r *http.Request) bool {
+// checkOwnPassword asks for the current password (in control id) before a
+// sensitive change. Wrong ones count against the address as at the
+// login, so a borrowed session cannot be used to guess the password; when
+// it answers false it has written the page.
+func (c *Console) checkOwnPassword(w http.ResponseWriter, r *http.Request, id string) bool {
+	if r.PostFormValue("current") == "" { // tries nothing: not counted
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{}, errorsOf(id, "Nhập mật khẩu hiện tại."))
+		return false
+	}
 	at, refused := c.guard.admit(r)
 	if refused != nil {
-		c.accountPage(w, r, refused.header(w), accountData{Error: refused.msg})
+		c.accountPage(w, r, refused.header(w), accountData{}, errorsOf(id, refused.msg))
 		return false
 	}
 	o := officerFrom(r.Context())
@@ -71,7 +76,7 @@ func (c *Console) checkOwnPassword(w http.ResponseWriter, r *http.Request) bool 
 	}
 	if !ok {
 		c.audit(r, formsvc.AuditLoginFailed, o.Username, "mật khẩu hiện tại sai")
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mật khẩu hiện tại không đúng."})
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{}, errorsOf(id, "Mật khẩu hiện tại không đúng."))
 		return false
 	}
 	at.succeeded()
@@ -79,17 +84,28 @@ func (c *Console) checkOwnPassword(w http.ResponseWriter, r *http.Request) bool 
 }
 
 func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
-	if !c.checkOwnPassword(w, r) {
-		return
-	}
-	if r.PostFormValue("new") != r.PostFormValue("confirm") {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Hai lần nhập mật khẩu mới không giống nhau."})
-		return
-	}
 	o := officerFrom(r.Context())
+	// The new password's own problems first: they need no check of the
+	// current one.
+	var errs formErrors
+	if r.PostFormValue("current") == "" {
+		errs.add("pw-current", "Nhập mật khẩu hiện tại.")
+	}
+	if err := formsvc.CheckPasswordRules(r.PostFormValue("new"), o.Username); err != nil {
+		errs.add("pw-new", formsvc.ErrorMessage(err))
+	} else if r.PostFormValue("new") != r.PostFormValue("confirm") {
+		errs.add("pw-confirm", "Hai lần nhập mật khẩu mới không giống nhau.")
+	}
+	if errs != nil {
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{}, errs)
+		return
+	}
+	if !c.checkOwnPassword(w, r, "pw-current") {
+		return
+	}
 	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("new"), o.Username)
 	if formsvc.ErrorCode(err) == formsvc.EINVALID {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: formsvc.ErrorMessage(err)})
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{}, errorsOf("pw-new", formsvc.ErrorMessage(err)))
 		return
 	}
 	if err != nil {
@@ -113,21 +129,42 @@ func (c *Console) handleOwnPassword(w http.ResponseWriter, r *http.Request) {
 // handleTOTPStart makes a secret and shows it as a QR code for the app.
 func (c *Console) handleTOTPStart(w http.ResponseWriter, r *http.Request) {
 	o := officerFrom(r.Context())
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Ban lam viec can bo xa", AccountName: o.Username})
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: o.Username})
 	if err != nil {
 		c.fail(w, r, err)
 		return
+	}
+	d, err := enrolData(o.Username, key.Secret())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.sessions.Put(r.Context(), sessEnrolKey, key.Secret())
+	c.accountPage(w, r, http.StatusOK, d, nil)
+}
+
+// totpIssuer names the console in the officer's authenticator app.
+const totpIssuer = "Ban lam viec can bo xa"
+
+// enrolData is the account page during enrolment: the secret, and the QR
+// code of its otpauth:// address for the app to scan.
+func enrolData(username, secret string) (accountData, error) {
+	q := url.Values{"secret": {secret}, "issuer": {totpIssuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + totpIssuer + ":" + username, RawQuery: q.Encode()}
+	key, err := otp.NewKeyFromURL(u.String())
+	if err != nil {
+		return accountData{}, err
 	}
 	img, err := key.Image(220, 220)
 	if err != nil {
-		c.fail(w, r, err)
-		return
+		return accountData{}, err
 	}
 	var buf bytes.Buffer
-	png.Encode(&buf, img)
-	c.sessions.Put(r.Context(), sessEnrolKey, key.Secret())
-	c.accountPage(w, r, http.StatusOK, accountData{EnrolSecret: key.Secret(),
-		EnrolQR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))})
+	if err := png.Encode(&buf, img); err != nil {
+		return accountData{}, err
+	}
+	return accountData{EnrolSecret: secret,
+		EnrolQR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))}, nil
 }
 
 // handleTOTPConfirm turns the second factor on once the app's first code
@@ -136,9 +173,24 @@ func (c *Console) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 	o := officerFrom(r.Context())
 	secret := c.sessions.GetString(r.Context(), sessEnrolKey)
 	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
+	if secret == "" { // the session forgot the secret: start again
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{},
+			errorsOf("", "Phiên cài đặt đã hết hạn. Hãy bấm nút bắt đầu bật lại và quét mã QR mới."))
+		return
+	}
 	step, ok := matchTOTP(code, secret, c.now())
-	if secret == "" || !ok {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Mã không đúng. Hãy bắt đầu lại và nhập mã 6 chữ số đang hiện trong ứng dụng."})
+	if !ok {
+		// The same secret again: the app already holds it.
+		d, err := enrolData(o.Username, secret)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		msg := "Mã không đúng. Nhập mã 6 chữ số đang hiện trong ứng dụng."
+		if code == "" {
+			msg = "Nhập mã 6 chữ số đang hiện trong ứng dụng xác thực."
+		}
+		c.accountPage(w, r, http.StatusUnprocessableEntity, d, errorsOf("totp-code", msg))
 		return
 	}
 	codes, hashes := newRecoveryCodes()
@@ -154,7 +206,7 @@ func (c *Console) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 	c.sessions.Remove(r.Context(), sessEnrolKey)
 	c.audit(r, formsvc.AuditTOTP, o.Username, "bật")
 	o.TOTPEnabled = true
-	c.accountPage(w, r, http.StatusOK, accountData{RecoveryCodes: codes})
+	c.accountPage(w, r, http.StatusOK, accountData{RecoveryCodes: codes}, nil)
 }
 
 func (c *Console) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
@@ -165,10 +217,10 @@ func (c *Console) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if required {
-		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{Error: "Tài khoản của bạn bắt buộc có xác thực hai bước nên không tắt được. Mất điện thoại thì dùng mã khôi phục, hoặc nhờ quản trị đặt lại bằng lệnh formsvc officer reset-2fa."})
+		c.accountPage(w, r, http.StatusUnprocessableEntity, accountData{}, errorsOf("", "Tài khoản của bạn bắt buộc có xác thực hai bước nên không tắt được. Mất điện thoại thì dùng mã khôi phục, hoặc nhờ quản trị đặt lại bằng lệnh formsvc officer reset-2fa."))
 		return
 	}
-	if !c.checkOwnPassword(w, r) {
+	if !c.checkOwnPassword(w, r, "totp-pw") {
 		return
 	}
 	if err := c.store.SetTOTP(r.Context(), o.ID, "", false, nil); err != nil {

@@ -34,8 +34,8 @@ func TestFailuresStopTheAddressNotTheAccount(t *testing.T) {
 	attacker := a.browserAt(attackerIP)
 	for i := range 10 {
 		res, doc := attacker.post("/officer/login", "/officer/login", url.Values{"username": {"quantri"}, "password": {fmt.Sprintf("doan-mat-khau-%d", i)}})
-		if res.StatusCode != http.StatusUnauthorized || doc.Find(".error-summary").Text() != "Tên đăng nhập hoặc mật khẩu không đúng." {
-			t.Fatalf("guess %d: %d %q", i+1, res.StatusCode, doc.Find(".error-summary").Text())
+		if res.StatusCode != http.StatusUnauthorized || doc.Find(".error-summary li").Text() != "Tên đăng nhập hoặc mật khẩu không đúng." {
+			t.Fatalf("guess %d: %d %q", i+1, res.StatusCode, doc.Find(".error-summary li").Text())
 		}
 		if i == 4 { // in the middle of it all, the admin gets in
 			a.browserAt(adminIP).logIn("quantri", password)

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
@@ -28,7 +29,6 @@ type alertAccount struct {
 	MailOn bool
 	Email  string
 	Types  []alertOption
-	Error  string
 }
 
 // alertOfficers is the admin's accounts page part.
@@ -53,7 +53,6 @@ type alertFormKey struct{}
 type alertForm struct {
 	Email string
 	Wants map[formsvc.AlertType]bool
-	Error string
 }
 
 func missing(list []formsvc.OfficerAlerts) []string {
@@ -84,7 +83,7 @@ func (c *Console) alertView(r *http.Request, name string) any {
 			d := alertAccount{MailOn: c.cfg.MailAlerts, Email: s.Email}
 			wants := s.Wants
 			if f, ok := ctx.Value(alertFormKey{}).(alertForm); ok {
-				d.Email, d.Error, wants = f.Email, f.Error, f.Wants
+				d.Email, wants = f.Email, f.Wants
 			}
 			for _, t := range formsvc.AlertTypes {
 				d.Types = append(d.Types, alertOption{string(t), formsvc.AlertTypeLabels[t], wants[t]})
@@ -138,8 +137,8 @@ func (c *Console) handleAlertSettings(w http.ResponseWriter, r *http.Request) {
 	raw := r.PostFormValue("email")
 	email, err := formsvc.ParseEmail(raw)
 	if err != nil {
-		ctx := context.WithValue(r.Context(), alertFormKey{}, alertForm{Email: raw, Wants: wants, Error: formsvc.ErrorMessage(err)})
-		c.accountPage(w, r.WithContext(ctx), http.StatusUnprocessableEntity, accountData{})
+		ctx := context.WithValue(r.Context(), alertFormKey{}, alertForm{Email: raw, Wants: wants})
+		c.accountPage(w, r.WithContext(ctx), http.StatusUnprocessableEntity, accountData{}, errorsOf("alert-email", formsvc.ErrorMessage(err)))
 		return
 	}
 	if err := as.SetAlertEmail(r.Context(), o.ID, email); err != nil {
@@ -167,7 +166,7 @@ func (c *Console) handleOfficerEmail(w http.ResponseWriter, r *http.Request) {
 	}
 	email, err := formsvc.ParseEmail(r.PostFormValue("email"))
 	if err != nil {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: formsvc.ErrorMessage(err)})
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{}, errorsOf("email-"+strconv.FormatInt(o.ID, 10), formsvc.ErrorMessage(err)))
 		return
 	}
 	if err := as.SetAlertEmail(r.Context(), o.ID, email); err != nil {

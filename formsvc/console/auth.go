@@ -105,7 +105,6 @@ func (c *Console) audit(r *http.Request, action, target, detail string) error {
 
 type loginData struct {
 	Username string
-	Error    string
 }
 
 func (c *Console) handleLoginForm(w http.ResponseWriter, r *http.Request) {
@@ -135,12 +134,24 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	// up, and only its first characters reach the audit log and the page.
 	username := formsvc.Clip(strings.TrimSpace(r.PostFormValue("username")), formsvc.MaxUsernameLen)
 	password := r.PostFormValue("password")
-	page := func(status int, msg string) {
-		c.render(w, r, status, "login", "Đăng nhập", loginData{Username: username, Error: msg})
+	page := func(status int, errs formErrors) {
+		c.refuse(w, r, status, "login", "Đăng nhập", loginData{Username: username}, errs)
+	}
+	// An empty field is refused before any lookup: it tries nothing.
+	var errs formErrors
+	if username == "" {
+		errs.add("username", "Nhập tên đăng nhập.")
+	}
+	if password == "" {
+		errs.add("password", "Nhập mật khẩu.")
+	}
+	if errs != nil {
+		page(http.StatusUnprocessableEntity, errs)
+		return
 	}
 	at, refused := c.guard.admit(r)
 	if refused != nil {
-		page(refused.header(w), refused.msg)
+		page(refused.header(w), errorsOf("", refused.msg))
 		return
 	}
 	o, hash, err := c.store.OfficerByUsername(r.Context(), username)
@@ -156,17 +167,17 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if err != nil { // no hash slot: no answer about the password
 		at.succeeded()
 		w.Header().Set("Retry-After", "60")
-		page(http.StatusServiceUnavailable, formsvc.MsgBusyLogin)
+		page(http.StatusServiceUnavailable, errorsOf("", formsvc.MsgBusyLogin))
 		return
 	}
 	if !ok {
 		c.store.Audit(r.Context(), formsvc.AuditEntry{At: c.now(), Username: username, Action: formsvc.AuditLoginFailed})
-		page(http.StatusUnauthorized, msgBadLogin)
+		page(http.StatusUnauthorized, errorsOf("password", msgBadLogin))
 		return
 	}
 	if o.Disabled {
 		c.store.Audit(r.Context(), formsvc.AuditEntry{At: c.now(), Username: username, Action: formsvc.AuditLoginFailed, Detail: "tài khoản bị vô hiệu hóa"})
-		page(http.StatusUnauthorized, "Tài khoản này đã bị vô hiệu hóa. Vui lòng liên hệ quản trị.")
+		page(http.StatusUnauthorized, errorsOf("", "Tài khoản này đã bị vô hiệu hóa. Vui lòng liên hệ quản trị."))
 		return
 	}
 	at.succeeded()
@@ -268,12 +279,17 @@ func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/officer/login", http.StatusSeeOther)
 		return
 	}
-	at, refused := c.guard.admit(r)
-	if refused != nil {
-		c.render(w, r, refused.header(w), "totp", "Xác thực hai bước", loginData{Error: refused.msg})
+	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
+	if code == "" { // tries nothing: not counted
+		c.refuse(w, r, http.StatusUnprocessableEntity, "totp", "Xác thực hai bước", loginData{},
+			errorsOf("code", "Nhập mã 6 chữ số đang hiện trong ứng dụng xác thực, hoặc một mã khôi phục."))
 		return
 	}
-	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
+	at, refused := c.guard.admit(r)
+	if refused != nil {
+		c.refuse(w, r, refused.header(w), "totp", "Xác thực hai bước", loginData{}, errorsOf("", refused.msg))
+		return
+	}
 	ok := false
 	if len(code) == 6 {
 		secret, err := c.store.TOTPSecret(r.Context(), o.ID)
@@ -289,7 +305,7 @@ func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-	} else if code != "" {
+	} else {
 		ok, err = c.store.UseRecoveryCode(r.Context(), o.ID, hashRecovery(code))
 		if err != nil {
 			at.succeeded()
@@ -306,11 +322,11 @@ func (c *Console) handleTOTP(w http.ResponseWriter, r *http.Request) {
 	c.store.Audit(r.Context(), formsvc.AuditEntry{At: c.now(), OfficerID: o.ID, Username: o.Username, Action: formsvc.AuditLoginFailed, Detail: "mã xác thực hai bước sai"})
 	if tries >= 5 {
 		c.sessions.Destroy(r.Context())
-		c.render(w, r, http.StatusUnauthorized, "login", "Đăng nhập", loginData{Error: "Nhập sai mã quá nhiều lần. Vui lòng đăng nhập lại."})
+		c.refuse(w, r, http.StatusUnauthorized, "login", "Đăng nhập", loginData{}, errorsOf("", "Nhập sai mã quá nhiều lần. Vui lòng đăng nhập lại."))
 		return
 	}
 	c.sessions.Put(r.Context(), sessTOTPTry, tries)
-	c.render(w, r, http.StatusUnauthorized, "totp", "Xác thực hai bước", loginData{Error: msgBadCode})
+	c.refuse(w, r, http.StatusUnauthorized, "totp", "Xác thực hai bước", loginData{}, errorsOf("code", msgBadCode))
 }
 
 func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request) {

@@ -41,7 +41,14 @@ type caseData struct {
 	Outcomes     []option
 	Assignees    []option
 	Assigned     string
-	Error        string
+	Kept         map[string]string // a refused form's answers, by control id
+}
+
+var keptKey = &ctxKey{"kept"}
+
+// kept carries a refused form's answers to the page shown again.
+func kept(r *http.Request, answers map[string]string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), keptKey, answers))
 }
 
 var caseKey = &ctxKey{"case"}
@@ -102,12 +109,13 @@ func (c *Console) caseFields(s *formsvc.Submission) []field {
 
 func (c *Console) handleCase(w http.ResponseWriter, r *http.Request) {
 	s := caseFrom(r.Context())
-	c.renderCase(w, r, s, http.StatusOK, "")
+	c.renderCase(w, r, s, http.StatusOK, nil)
 }
 
-func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.Submission, status int, errMsg string) {
+func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.Submission, status int, errs formErrors) {
 	ctx := r.Context()
-	d := caseData{Case: s, What: c.what(s.Kind, s.Category, s.Services), Fields: c.caseFields(s), Error: errMsg}
+	d := caseData{Case: s, What: c.what(s.Kind, s.Category, s.Services), Fields: c.caseFields(s)}
+	d.Kept, _ = ctx.Value(keptKey).(map[string]string)
 	var err error
 	if d.Messages, err = c.store.Messages(ctx, s); err != nil {
 		c.fail(w, r, err)
@@ -170,7 +178,7 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.
 	if status == http.StatusOK {
 		c.audit(r, formsvc.AuditView, s.Ref, "")
 	}
-	c.render(w, r, status, "case", s.Ref, d)
+	c.refuse(w, r, status, "case", s.Ref, d, errs)
 }
 
 // handlePhoto serves a case's photo to an officer of the right role only,
@@ -208,10 +216,19 @@ func photoExt(ct string) string {
 	return ".jpg"
 }
 
-// text reads a required text field of at most maxText characters.
-func text(r *http.Request, name string) (string, bool) {
+// text reads a required text field of at most maxText characters, shown
+// in control id; empty is the message when it is left empty.
+func text(r *http.Request, name, id, empty string, errs *formErrors) string {
 	v, ok := formsvc.CleanText(r.PostFormValue(name), true)
-	return v, ok && v != "" && utf8.RuneCountInString(v) <= maxText
+	switch n := utf8.RuneCountInString(v); {
+	case !ok:
+		errs.add(id, "Nội dung không đọc được (không phải UTF-8). Hãy gõ lại.")
+	case v == "":
+		errs.add(id, empty)
+	case n > maxText:
+		errs.add(id, fmt.Sprintf("Tối đa %d ký tự; đang có %d.", maxText, n))
+	}
+	return v
 }
 
 // handleStatus changes the status; a note saying why is required.
@@ -219,25 +236,25 @@ func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s := caseFrom(r.Context())
 	def := c.spec.Kind(s.Kind)
 	to := formsvc.Status(r.PostFormValue("status"))
-	note, ok := text(r, "note")
-	switch {
-	case !def.Valid(to) || to == s.Status:
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Vui lòng chọn trạng thái mới.")
-		return
-	case !ok:
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Đổi trạng thái cần một ghi chú lý do (tối đa 4000 ký tự).")
-		return
-	}
 	dest := r.PostFormValue("destination")
-	if def.Status(to).Referral && c.spec.Referrals.Destination(s.Kind, dest) == nil {
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Chuyển hồ sơ đi cần chọn nơi chuyển tới.")
-		return
+	var errs formErrors
+	if !def.Valid(to) || to == s.Status {
+		errs.add("status-to", "Hãy chọn trạng thái mới.")
+	} else if def.Status(to).Referral && c.spec.Referrals.Destination(s.Kind, dest) == nil {
+		errs.add("status-destination", "Chuyển hồ sơ đi cần chọn nơi chuyển tới.")
 	}
-	if !def.Status(to).Referral {
+	if def.Valid(to) && !def.Status(to).Referral {
 		dest = "" // the list is on the form for every status; it counts only for a referral
 	}
+	note := text(r, "note", "status-note", "Hãy viết ghi chú lý do đổi trạng thái.", &errs)
+	r = kept(r, map[string]string{"status-to": string(to), "status-destination": dest, "status-note": r.PostFormValue("note")})
+	if errs != nil {
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, errs)
+		return
+	}
 	if from := formsvc.Status(r.PostFormValue("from")); from != "" && from != s.Status {
-		c.renderCase(w, r, s, http.StatusConflict, "Hồ sơ vừa được người khác cập nhật. Trạng thái hiện tại được hiển thị bên dưới.")
+		r = kept(r, map[string]string{"status-note": r.PostFormValue("note")})
+		c.renderCase(w, r, s, http.StatusConflict, errorsOf("status-to", "Hồ sơ vừa được người khác cập nhật. Trạng thái hiện tại được hiển thị bên dưới: hãy chọn lại."))
 		return
 	}
 	o := officerFrom(r.Context())
@@ -255,9 +272,11 @@ func (c *Console) handleStatus(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {
 	s := caseFrom(r.Context())
-	body, ok := text(r, "body")
-	if !ok {
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Ghi chú không được để trống và tối đa 4000 ký tự.")
+	var errs formErrors
+	body := text(r, "body", "note-body", "Hãy viết ghi chú.", &errs)
+	if errs != nil {
+		r = kept(r, map[string]string{"note-body": r.PostFormValue("body")})
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, errs)
 		return
 	}
 	if err := c.store.AddNote(r.Context(), s, officerFrom(r.Context()).ID, body, c.now()); err != nil {
@@ -270,9 +289,11 @@ func (c *Console) handleNote(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) handleReply(w http.ResponseWriter, r *http.Request) {
 	s := caseFrom(r.Context())
-	body, ok := text(r, "body")
-	if !ok {
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Lời nhắn không được để trống và tối đa 4000 ký tự.")
+	var errs formErrors
+	body := text(r, "body", "reply-body", "Hãy viết lời nhắn cho người gửi.", &errs)
+	if errs != nil {
+		r = kept(r, map[string]string{"reply-body": r.PostFormValue("body")})
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, errs)
 		return
 	}
 	if err := c.store.Reply(r.Context(), s, officerFrom(r.Context()).ID, body, c.now()); err != nil {
@@ -285,12 +306,16 @@ func (c *Console) handleReply(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) handleAssign(w http.ResponseWriter, r *http.Request) {
 	s := caseFrom(r.Context())
-	id, _ := strconv.ParseInt(r.PostFormValue("officer"), 10, 64)
+	id, perr := strconv.ParseInt(r.PostFormValue("officer"), 10, 64)
 	name := "không ai"
+	if perr != nil {
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, errorsOf("assign-to", "Hãy chọn cán bộ phụ trách trong danh sách, hoặc \"Chưa giao\"."))
+		return
+	}
 	if id != 0 {
 		o, err := c.store.OfficerByID(r.Context(), id)
 		if err != nil || o.Disabled || !o.Role.CanSee(s.Kind) {
-			c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Chỉ giao được cho cán bộ có quyền xem loại hồ sơ này.")
+			c.renderCase(w, r, s, http.StatusUnprocessableEntity, errorsOf("assign-to", "Chỉ giao được cho cán bộ có quyền xem loại hồ sơ này."))
 			return
 		}
 		name = o.Username
@@ -307,17 +332,19 @@ func (c *Console) handleAssign(w http.ResponseWriter, r *http.Request) {
 func (c *Console) handlePriority(w http.ResponseWriter, r *http.Request) {
 	s := caseFrom(r.Context())
 	to := formsvc.Priority(r.PostFormValue("priority"))
-	reason, ok := text(r, "reason")
 	if from := formsvc.Priority(r.PostFormValue("from")); from != "" && from != s.Priority {
-		c.renderCase(w, r, s, http.StatusConflict, "Hồ sơ vừa được người khác cập nhật. Mức ưu tiên hiện tại được hiển thị bên dưới.")
+		r = kept(r, map[string]string{"priority-reason": r.PostFormValue("reason")})
+		c.renderCase(w, r, s, http.StatusConflict, errorsOf("priority-to", "Hồ sơ vừa được người khác cập nhật. Mức ưu tiên hiện tại được hiển thị bên dưới: hãy chọn lại."))
 		return
 	}
-	switch {
-	case !to.Valid() || to == s.Priority:
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Vui lòng chọn mức ưu tiên mới.")
-		return
-	case !ok:
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Đổi mức ưu tiên cần một lý do (tối đa 4000 ký tự).")
+	var errs formErrors
+	if !to.Valid() || to == s.Priority {
+		errs.add("priority-to", "Hãy chọn mức ưu tiên mới.")
+	}
+	reason := text(r, "reason", "priority-reason", "Hãy viết lý do đổi mức ưu tiên.", &errs)
+	if errs != nil {
+		r = kept(r, map[string]string{"priority-reason": r.PostFormValue("reason")})
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, errs)
 		return
 	}
 	o := officerFrom(r.Context())
@@ -339,7 +366,7 @@ func (c *Console) handleOutcome(w http.ResponseWriter, r *http.Request) {
 	}
 	outcome := r.PostFormValue("outcome")
 	if c.spec.Referrals.Outcome(outcome) == nil {
-		c.renderCase(w, r, s, http.StatusUnprocessableEntity, "Vui lòng chọn kết quả của lần chuyển hồ sơ.")
+		c.renderCase(w, r, s, http.StatusUnprocessableEntity, errorsOf("outcome-"+strconv.FormatInt(id, 10), "Hãy chọn kết quả của lần chuyển hồ sơ."))
 		return
 	}
 	o := officerFrom(r.Context())

@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
@@ -17,7 +20,9 @@ type exportData struct {
 	Kinds    []option
 	Statuses map[string][]option
 	Periods  []option
-	Error    string
+	// Kept: a refused form's answers (the export's by kind, the report's
+	// under ""), so the officer corrects rather than starts again.
+	Kept map[string]url.Values
 }
 
 func (c *Console) exportForm(r *http.Request) exportData {
@@ -66,18 +71,15 @@ func (c *Console) handleExportDownload(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, formsvc.Errorf(formsvc.ENOTFOUND, "Không có loại hồ sơ này."))
 		return
 	}
-	f, msg := exportFilter(q, def)
-	if msg != "" {
-		d := c.exportForm(r)
-		d.Error = msg
-		c.render(w, r, http.StatusUnprocessableEntity, "export", "Xuất dữ liệu", d)
-		return
-	}
+	f, errs := exportFilter(q, def)
 	format := q.Get("format")
 	if !slices.Contains(export.Formats, format) {
+		errs.add("export-"+string(k)+"-format", "Hãy chọn định dạng CSV, XLSX hoặc JSON.")
+	}
+	if errs != nil {
 		d := c.exportForm(r)
-		d.Error = "Vui lòng chọn định dạng CSV, XLSX hoặc JSON."
-		c.render(w, r, http.StatusUnprocessableEntity, "export", "Xuất dữ liệu", d)
+		d.Kept = map[string]url.Values{string(k): q}
+		c.refuse(w, r, http.StatusUnprocessableEntity, "export", "Xuất dữ liệu", d, errs)
 		return
 	}
 	ct, ext := export.ContentType(format)
@@ -128,11 +130,13 @@ func skipped(sum export.Summary) string {
 // exportFilter reads an export's filter strictly: a status or a date the
 // service does not understand is refused with a message, never dropped
 // (which would export everything under a filter that looks applied).
-func exportFilter(q url.Values, def *formsvc.KindDef) (formsvc.CaseFilter, string) {
+func exportFilter(q url.Values, def *formsvc.KindDef) (formsvc.CaseFilter, formErrors) {
 	f := formsvc.CaseFilter{Kinds: []formsvc.Kind{def.Kind}}
+	id := "export-" + string(def.Kind) + "-"
+	var errs formErrors
 	if st := formsvc.Status(q.Get("status")); st != "" {
 		if !def.Valid(st) {
-			return f, "Trạng thái “" + formsvc.Clip(string(st), 40) + "” không có ở loại hồ sơ này. Vui lòng chọn trong danh sách."
+			errs.add(id+"status", "Trạng thái “"+formsvc.Clip(string(st), 40)+"” không có ở loại hồ sơ này. Vui lòng chọn trong danh sách.")
 		}
 		f.Status = st
 	}
@@ -147,7 +151,8 @@ func exportFilter(q url.Values, def *formsvc.KindDef) (formsvc.CaseFilter, strin
 		}
 		t, err := time.ParseInLocation("2006-01-02", v, formsvc.Vietnam)
 		if err != nil {
-			return f, d.label + " “" + formsvc.Clip(v, 20) + "” không phải một ngày (năm-tháng-ngày, ví dụ 2026-06-30)."
+			errs.add(id+d.name, d.label+" “"+formsvc.Clip(v, 20)+"” không phải một ngày (năm-tháng-ngày, ví dụ 2026-06-30).")
+			continue
 		}
 		if d.next {
 			t = t.AddDate(0, 0, 1) // the whole last day
@@ -155,9 +160,9 @@ func exportFilter(q url.Values, def *formsvc.KindDef) (formsvc.CaseFilter, strin
 		*d.dst = t
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, "“Từ ngày” phải trước “Đến ngày”."
+		errs.add(id+"to", "“Đến ngày” phải từ “Từ ngày” trở về sau.")
 	}
-	return f, ""
+	return f, errs
 }
 
 // exportScope says which records an export really took, in the audit log:
@@ -174,6 +179,16 @@ func exportScope(f formsvc.CaseFilter) string {
 		scope += ", đến hết " + f.To.In(formsvc.Vietnam).AddDate(0, 0, -1).Format("2006-01-02")
 	}
 	return scope
+}
+
+// sentence starts s with a capital and ends it with a full stop.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 // startWriter notes whether anything was written yet.
@@ -195,12 +210,19 @@ func (c *Console) handleReportDownload(w http.ResponseWriter, r *http.Request) {
 	if period == "custom" {
 		period = q.Get("from") + ".." + q.Get("to")
 	}
+	var errs formErrors
 	p, err := report.ParsePeriod(period)
 	if err != nil {
-		d := c.exportForm(r)
-		d.Error = err.Error()
-		c.render(w, r, http.StatusUnprocessableEntity, "report", "Báo cáo", d)
-		return
+		switch {
+		case q.Get("period") != "custom":
+			errs.add("period-0", "Hãy chọn một kỳ báo cáo.")
+		case q.Get("from") == "":
+			errs.add("from", "Hãy chọn ngày đầu của khoảng thời gian.")
+		case q.Get("to") == "":
+			errs.add("to", "Hãy chọn ngày cuối của khoảng thời gian.")
+		default:
+			errs.add("from", sentence(err.Error()))
+		}
 	}
 	publication := q.Get("publication") == "1"
 	format := q.Get("format")
@@ -208,9 +230,12 @@ func (c *Console) handleReportDownload(w http.ResponseWriter, r *http.Request) {
 		format = "html"
 	}
 	if !slices.Contains([]string{"html", "docx", "xlsx"}, format) {
+		errs.add("format", "Hãy chọn định dạng: trang in (HTML), Word (DOCX) hoặc Excel (XLSX).")
+	}
+	if errs != nil {
 		d := c.exportForm(r)
-		d.Error = "Vui lòng chọn định dạng: trang in (HTML), Word (DOCX) hoặc Excel (XLSX)."
-		c.render(w, r, http.StatusUnprocessableEntity, "report", "Báo cáo", d)
+		d.Kept = map[string]url.Values{"": q}
+		c.refuse(w, r, http.StatusUnprocessableEntity, "report", "Báo cáo", d, errs)
 		return
 	}
 	rep, err := report.Build(r.Context(), c.store, c.spec, o.Role.Kinds(), p, publication, c.cfg.Commune, c.now())

@@ -104,6 +104,7 @@ func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
 		q.Del("q")
 	}
 	f := c.parseFilter(q, o.Role)
+	errs := filterErrors(q)
 	page, _ := strconv.Atoi(q.Get("page"))
 	if page < 1 {
 		page = 1
@@ -158,7 +159,37 @@ func (c *Console) handleInbox(w http.ResponseWriter, r *http.Request) {
 	if page < d.Pages {
 		d.NextURL = pageURL(page + 1)
 	}
-	c.render(w, r, http.StatusOK, "inbox", "Hộp hồ sơ", d)
+	status := http.StatusOK
+	if errs != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	c.refuse(w, r, status, "inbox", "Hộp hồ sơ", d, errs)
+}
+
+// filterErrors are the problems of the inbox filter's dates: a date that
+// is not one is left out of the filter (parseFilter), and said so.
+func filterErrors(q url.Values) formErrors {
+	var errs formErrors
+	var from, to time.Time
+	for _, d := range []struct {
+		name, label string
+		t           *time.Time
+	}{{"from", "Từ ngày", &from}, {"to", "Đến ngày", &to}} {
+		v := q.Get(d.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, formsvc.Vietnam)
+		if err != nil {
+			errs.add("filter-"+d.name, d.label+" “"+formsvc.Clip(v, 20)+"” không phải một ngày (năm-tháng-ngày, ví dụ 2026-06-30): chưa lọc theo ngày này.")
+			continue
+		}
+		*d.t = t
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		errs.add("filter-to", "“Đến ngày” phải từ “Từ ngày” trở về sau.")
+	}
+	return errs
 }
 
 func appendOnce(opts []option, o option) []option {

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -12,14 +13,13 @@ import (
 type officersData struct {
 	Officers    []*formsvc.Officer
 	Roles       []option
-	Error       string
 	Username    string // answers kept after an error
 	Role        string
 	RequireTOTP bool
 	MinPassword int
 }
 
-func (c *Console) officersPage(w http.ResponseWriter, r *http.Request, status int, d officersData) {
+func (c *Console) officersPage(w http.ResponseWriter, r *http.Request, status int, d officersData, errs formErrors) {
 	list, err := c.store.Officers(r.Context())
 	if err != nil {
 		c.fail(w, r, err)
@@ -34,23 +34,41 @@ func (c *Console) officersPage(w http.ResponseWriter, r *http.Request, status in
 	for _, role := range formsvc.Roles {
 		d.Roles = append(d.Roles, option{string(role), formsvc.RoleLabels[role]})
 	}
-	c.render(w, r, status, "officers", "Tài khoản cán bộ", d)
+	c.refuse(w, r, status, "officers", "Tài khoản cán bộ", d, errs)
 }
 
 func (c *Console) handleOfficers(w http.ResponseWriter, r *http.Request) {
-	c.officersPage(w, r, http.StatusOK, officersData{})
+	c.officersPage(w, r, http.StatusOK, officersData{}, nil)
 }
 
 // handleOfficerAdd adds an account. The role has no default: the form's
 // select starts empty, and an account without a chosen role is refused.
 func (c *Console) handleOfficerAdd(w http.ResponseWriter, r *http.Request) {
-	username, role := r.PostFormValue("username"), r.PostFormValue("role")
-	o, hash, err := formsvc.NewOfficer(r.Context(), username, role, r.PostFormValue("password"))
+	username, role, pw := r.PostFormValue("username"), r.PostFormValue("role"), r.PostFormValue("password")
+	kept := officersData{Username: username, Role: role}
+	// Each field on its own first, so that every problem shows at once;
+	// then NewOfficer, which checks them all again.
+	var errs formErrors
+	if !formsvc.UsernameRe.MatchString(strings.TrimSpace(username)) {
+		_, _, err := formsvc.NewOfficer(r.Context(), username, "", "") // says why, hashing nothing
+		errs.add("new-username", formsvc.ErrorMessage(err))
+	}
+	if _, ok := formsvc.ParseRole(role); !ok {
+		errs.add("new-role", "Hãy chọn vai trò cho tài khoản mới.")
+	}
+	if err := formsvc.CheckPasswordRules(pw, strings.TrimSpace(username)); err != nil {
+		errs.add("new-password", formsvc.ErrorMessage(err))
+	}
+	if errs != nil {
+		c.officersPage(w, r, http.StatusUnprocessableEntity, kept, errs)
+		return
+	}
+	o, hash, err := formsvc.NewOfficer(r.Context(), username, role, pw)
 	if err == nil {
 		err = c.store.CreateOfficer(r.Context(), o, hash)
 	}
-	if formsvc.ErrorCode(err) == formsvc.EINVALID {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: formsvc.ErrorMessage(err), Username: username, Role: role})
+	if formsvc.ErrorCode(err) == formsvc.EINVALID { // the name is taken
+		c.officersPage(w, r, http.StatusUnprocessableEntity, kept, errorsOf("new-username", formsvc.ErrorMessage(err)))
 		return
 	}
 	if err != nil {
@@ -78,7 +96,8 @@ func (c *Console) handleOfficerPassword(w http.ResponseWriter, r *http.Request) 
 	}
 	hash, err := formsvc.HashPassword(r.Context(), r.PostFormValue("password"), o.Username)
 	if formsvc.ErrorCode(err) == formsvc.EINVALID {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Mật khẩu mới cho " + o.Username + ": " + formsvc.ErrorMessage(err)})
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{},
+			errorsOf("pw-"+strconv.FormatInt(o.ID, 10), "Mật khẩu mới cho "+o.Username+": "+formsvc.ErrorMessage(err)))
 		return
 	}
 	if err != nil {
@@ -103,7 +122,6 @@ type confirmData struct {
 	Understand string // the box's label: "Tôi hiểu…"
 	Button     string
 	Cancel     string // where "Hủy" leads
-	Error      string
 }
 
 func disableConfirm(o *formsvc.Officer) confirmData {
@@ -128,11 +146,14 @@ func (c *Console) handleOfficerDisableConfirm(w http.ResponseWriter, r *http.Req
 		return
 	}
 	if o.ID == officerFrom(r.Context()).ID {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Bạn không thể tự khóa tài khoản của mình."})
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{}, errorsOf("", msgNotSelf))
 		return
 	}
 	c.render(w, r, http.StatusOK, "confirm", "Khóa tài khoản", disableConfirm(o))
 }
+
+// msgNotSelf refuses locking one's own account.
+const msgNotSelf = "Bạn không thể tự khóa tài khoản của mình."
 
 // confirmed reports whether the confirmation box was ticked.
 func confirmed(r *http.Request) bool { return r.PostFormValue("confirm") == "yes" }
@@ -144,13 +165,12 @@ func (c *Console) handleOfficerDisable(disable bool) http.HandlerFunc {
 			return
 		}
 		if disable && o.ID == officerFrom(r.Context()).ID {
-			c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Bạn không thể tự khóa tài khoản của mình."})
+			c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{}, errorsOf("", msgNotSelf))
 			return
 		}
 		if disable && !confirmed(r) {
-			d := disableConfirm(o)
-			d.Error = "Hãy đánh dấu ô \"Tôi hiểu\" để khóa tài khoản, hoặc bấm Hủy."
-			c.render(w, r, http.StatusUnprocessableEntity, "confirm", "Khóa tài khoản", d)
+			c.refuse(w, r, http.StatusUnprocessableEntity, "confirm", "Khóa tài khoản", disableConfirm(o),
+				errorsOf("confirm", "Hãy đánh dấu ô \"Tôi hiểu\" để khóa tài khoản, hoặc bấm Hủy."))
 			return
 		}
 		if err := c.store.SetDisabled(r.Context(), o.ID, disable); err != nil {
@@ -172,7 +192,7 @@ func (c *Console) handleOfficerDisable(disable bool) http.HandlerFunc {
 func (c *Console) handleRequireTOTP(w http.ResponseWriter, r *http.Request) {
 	on := r.PostFormValue("require") == "on"
 	if !on && !confirmed(r) {
-		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{Error: "Hãy đánh dấu ô \"Tôi hiểu\" để bỏ yêu cầu xác thực hai bước."})
+		c.officersPage(w, r, http.StatusUnprocessableEntity, officersData{}, errorsOf("require-off", "Hãy đánh dấu ô \"Tôi hiểu\" để bỏ yêu cầu xác thực hai bước."))
 		return
 	}
 	if err := c.store.SetRequireTOTP(r.Context(), on); err != nil {

@@ -26,7 +26,8 @@ type view struct {
 	Flash   string
 	Nav     string // the current section, for aria-current
 	Data    any
-	Alerts  any // the alert settings' part of the page, if any (alerts.go)
+	Alerts  any        // the alert settings' part of the page, if any (alerts.go)
+	Errors  formErrors // a refused form's problems (formerrors.go)
 }
 
 type errorData struct{ Message string }
@@ -34,18 +35,8 @@ type errorData struct{ Message string }
 // funcs are the templates' functions; spec names kinds and statuses.
 func funcs(spec *formsvc.Spec) template.FuncMap {
 	return template.FuncMap{
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(formsvc.Vietnam).Format("02/01/2006 15:04")
-		},
-		"day": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(formsvc.Vietnam).Format("02/01/2006")
-		},
+		"date":         formsvc.DateTime,
+		"day":          formsvc.Date,
 		"iso":          func(t time.Time) string { return t.Format(time.RFC3339) },
 		"statusLabel":  func(k formsvc.Kind, s formsvc.Status) string { return spec.Kind(k).OfficerLabel(s) },
 		"publicStatus": func(k formsvc.Kind, s formsvc.Status) string { return spec.Kind(k).PublicLabel(s) },
@@ -53,6 +44,7 @@ func funcs(spec *formsvc.Spec) template.FuncMap {
 		"roleLabel":    func(r formsvc.Role) string { return formsvc.RoleLabels[r] },
 		"auditLabel":   func(a string) string { return or(formsvc.AuditLabels[a], a) },
 		"add":          func(a, b int) int { return a + b },
+		"fieldAttrs":   fieldAttrs,
 		"join":         strings.Join,
 		"lower":        strings.ToLower,
 		"seq": func(n int) []int {
@@ -98,12 +90,19 @@ func mustParsePages(spec *formsvc.Spec) map[string]*pageTemplate {
 // render writes a page in the console's layout. It renders into a buffer
 // first, so a template error becomes a clean 500, not half a page.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	c.refuse(w, r, status, name, title, data, nil)
+}
+
+// refuse renders a page whose form was refused, with errs in its error
+// summary and beside the fields (formerrors.go); status is 422 or what
+// the refusal means.
+func (c *Console) refuse(w http.ResponseWriter, r *http.Request, status int, name, title string, data any, errs formErrors) {
 	p, ok := c.pages[name]
 	if !ok {
 		panic(fmt.Sprintf("console: no template %q", name))
 	}
 	v := view{Title: title, Officer: officerFrom(r.Context()), CSRF: nosurf.Token(r), Data: data,
-		Flash: c.sessions.PopString(r.Context(), "flash"), Nav: name, Alerts: c.alertView(r, name)}
+		Flash: c.sessions.PopString(r.Context(), "flash"), Nav: name, Alerts: c.alertView(r, name), Errors: errs}
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		c.log.Error("không dựng được trang", "page", name, "err", err)

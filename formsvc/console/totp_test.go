@@ -29,7 +29,8 @@ func TestSecondFactor(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("wrong first code: %d", res.StatusCode)
 	}
-	// The failed confirmation ended the enrolment: start again.
+	// The enrolment goes on after a wrong code (formerrors_test.go); a
+	// new start makes a new secret.
 	_, doc = b.post("/officer/account", "/officer/account/totp/start", url.Values{})
 	secret = doc.Find("code").First().Text()
 	res, doc = b.post("/officer/account", "/officer/account/totp/confirm", url.Values{"code": {a.code(secret)}})

@@ -151,8 +151,11 @@ func timeValue(t time.Time) Value {
 	return Value{Time: t.In(formsvc.Vietnam)}
 }
 
-// Layouts of times for people (CSV) and programs (JSON).
+// Layouts of times for people (CSV: dd/mm/yyyy HH:mm, as everywhere a
+// person reads a time) and programs (JSON: RFC 3339, by the README's
+// contract; a typed date stays "2026-11-20" there).
 const (
-	TextTime = "02/01/2006 15:04"
+	TextTime = formsvc.DateTimeLayout
+	TextDate = formsvc.DateLayout
 	CodeTime = time.RFC3339
 )

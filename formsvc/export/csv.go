@@ -40,6 +40,8 @@ func (e *CSVEncoder) Encode(r Row) error {
 			e.rec[i] = strconv.Itoa(v.Int)
 		case c.Type == TypeTime:
 			e.rec[i] = v.Time.Format(TextTime)
+		case c.Type == TypeDate:
+			e.rec[i] = v.Time.Format(TextDate)
 		default:
 			e.rec[i] = Neutralise(v.Text)
 		}

@@ -212,7 +212,7 @@ func (p *pages) followUp(spec *formsvc.Spec, receipt string, fu *followUp, sent 
 	for _, m := range fu.Messages {
 		item := tpl.Clone()
 		item.Find("[data-fu-from]").SetText(FromLabels[m.From])
-		item.Find("[data-fu-at]").SetAttr("datetime", m.At.Format(time.RFC3339)).SetText(m.At.Format("02/01/2006 15:04"))
+		item.Find("[data-fu-at]").SetAttr("datetime", m.At.Format(time.RFC3339)).SetText(formsvc.DateTime(m.At))
 		item.Find("[data-fu-body]").SetText(m.Body)
 		item.AddClass("msg-" + m.From)
 		list.AppendSelection(item)

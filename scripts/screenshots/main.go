@@ -1,12 +1,16 @@
 // Command screenshots builds the site, serves it with the real form service
 // on a loopback port, and saves what a person sees on a 360×740 phone
 // screen as PNG files, for a person to look at. The files are not
-// committed.
+// committed, except the README's picture of the officers' inbox:
 //
-//	go run ./scripts/screenshots [-out DIR] [-full] [-nojs] [-pdf] [-click SELECTOR] [path ...]
+//	go run ./scripts/screenshots [-out DIR] [-full] [-nojs] [-pdf] [-click SELECTOR] [-name NAME] [-height PX] [path ...]
+//	go run ./scripts/screenshots -console -height 1280 -out docs -name console-inbox-360   # docs/console-inbox-360.png
 //
 // Without paths it takes the home page, an article, the directory and the
-// two forms.
+// two forms. With -console the service's database is filled by `formsvc
+// demo` (fictional records, the same each time) and the demo police
+// officer logs in first; without paths it takes the inbox. -name names
+// the file of a single path (else the path does).
 package main
 
 import (
@@ -47,18 +51,28 @@ func main() {
 	noJS := flag.Bool("nojs", false, "turn JavaScript off")
 	pdf := flag.Bool("pdf", false, "also print each page to an A4 PDF, as the browser's Print does")
 	click := flag.String("click", "", "a CSS selector to click before each screenshot (for example \".menu summary\")")
+	console := flag.Bool("console", false, "fill the database with demo data and log in as the demo police officer first")
+	name := flag.String("name", "", "the file name (without .png) for a single path")
+	height := flag.Int64("height", 740, "the screen's height in CSS pixels (360 px wide)")
 	flag.Parse()
 	paths := flag.Args()
 	if len(paths) == 0 {
 		paths = defaultPaths
+		if *console {
+			paths = []string{"/officer/"}
+		}
 	}
-	if err := run(*out, paths, *full, !*noJS, *pdf, *click); err != nil {
+	if *name != "" && len(paths) != 1 {
+		fmt.Fprintln(os.Stderr, "screenshots: -name needs exactly one path")
+		os.Exit(2)
+	}
+	if err := run(*out, paths, *full, !*noJS, *pdf, *click, *console, *name, *height); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, paths []string, full, js, pdf bool, click string) error {
+func run(out string, paths []string, full, js, pdf bool, click string, console bool, fileName string, height int64) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -71,7 +85,7 @@ func run(out string, paths []string, full, js, pdf bool, click string) error {
 	if err := testsite.BuildInto(site); err != nil {
 		return err
 	}
-	base, stop, err := serve(tmp, site)
+	base, password, stop, err := serve(tmp, site, console)
 	if err != nil {
 		return err
 	}
@@ -85,7 +99,7 @@ func run(out string, paths []string, full, js, pdf bool, click string) error {
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("hide-scrollbars", true),
-		chromedp.WindowSize(360, 740),
+		chromedp.WindowSize(360, int(height)),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
@@ -93,11 +107,22 @@ func run(out string, paths []string, full, js, pdf bool, click string) error {
 	defer cancelC()
 	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, height, chromedp.EmulateMobile)); err != nil {
 		return err
 	}
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !js}); err != nil {
 		return err
+	}
+	if console {
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/officer/login"),
+			chromedp.SendKeys(chromedp.ID("username"), "demo-congan", chromedp.NodeVisible),
+			chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.Click(chromedp.CSS(`form[action="/officer/login"] button`)),
+			chromedp.WaitVisible(chromedp.CSS("table.cases")),
+		); err != nil {
+			return fmt.Errorf("log in as demo-congan: %w", err)
+		}
 	}
 	for _, p := range paths {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p)); err != nil {
@@ -120,6 +145,9 @@ func run(out string, paths []string, full, js, pdf bool, click string) error {
 		name := strings.Trim(strings.ReplaceAll(p, "/", "_"), "_")
 		if name == "" {
 			name = "home"
+		}
+		if fileName != "" {
+			name = fileName
 		}
 		file := filepath.Join(out, name+".png")
 		if err := os.WriteFile(file, shot, 0o644); err != nil {
@@ -169,22 +197,39 @@ func tiles(b []byte, name string) error {
 
 var urlRe = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
 
-// serve builds and starts `formsvc serve` on a free loopback port.
-func serve(tmp, site string) (string, func(), error) {
+var passwordRe = regexp.MustCompile(`cùng một mật khẩu: (\S+)`)
+
+// serve builds and starts `formsvc serve` on a free loopback port; with
+// demo, on a database that `formsvc demo` filled first, whose officers'
+// password it returns.
+func serve(tmp, site string, demo bool) (base, password string, stop func(), err error) {
 	bin := filepath.Join(tmp, "formsvc")
 	build := exec.Command("go", "build", "-o", bin, "./formsvc/cmd/formsvc")
 	build.Dir = testsite.Root()
 	if b, err := build.CombinedOutput(); err != nil {
-		return "", nil, fmt.Errorf("build formsvc: %v\n%s", err, b)
+		return "", "", nil, fmt.Errorf("build formsvc: %v\n%s", err, b)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(tmp, "f.db"),
-		"--key-file", filepath.Join(tmp, "f.key"), "--site", site)
+	db, key := filepath.Join(tmp, "f.db"), filepath.Join(tmp, "f.key")
+	if demo {
+		// A fixed end and seed: the same records each time.
+		b, err := exec.Command(bin, "demo", "--db", db, "--key-file", key, "--tips", "60", "--support", "25",
+			"--months", "3", "--until", "2026-06-30", "--seed", "1").CombinedOutput()
+		if err != nil {
+			return "", "", nil, fmt.Errorf("formsvc demo: %v\n%s", err, b)
+		}
+		m := passwordRe.FindSubmatch(b)
+		if m == nil {
+			return "", "", nil, fmt.Errorf("formsvc demo printed no password:\n%s", b)
+		}
+		password = string(m[1])
+	}
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db, "--key-file", key, "--site", site)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	found := make(chan string, 1)
 	go func() {
@@ -199,15 +244,15 @@ func serve(tmp, site string) (string, func(), error) {
 		}
 		io.Copy(io.Discard, stderr)
 	}()
-	stop := func() {
+	stop = func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 	}
 	select {
 	case u := <-found:
-		return u, stop, nil
+		return u, password, stop, nil
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
-		return "", nil, fmt.Errorf("formsvc did not start")
+		return "", "", nil, fmt.Errorf("formsvc did not start")
 	}
 }

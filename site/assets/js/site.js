@@ -115,6 +115,16 @@
     return from(0).catch(function () { return ""; });
   }
 
+  // dateTime writes a moment as the service does everywhere a person reads
+  // one: dd/mm/yyyy HH:mm in Vietnam's time (UTC+7 all year), whatever the
+  // phone's own zone and language.
+  function dateTime(iso) {
+    var d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(d.getUTCDate()) + "/" + two(d.getUTCMonth() + 1) + "/" + d.getUTCFullYear() +
+      " " + two(d.getUTCHours()) + ":" + two(d.getUTCMinutes());
+  }
+
   // showFollowUp fills the result section the way the service does.
   function showFollowUp(json, lookup, sent) {
     if (!result) return;
@@ -127,11 +137,10 @@
     result.querySelector("[data-fu-empty]").hidden = json.messages.length > 0;
     json.messages.forEach(function (m) {
       var item = tpl.content.firstElementChild.cloneNode(true);
-      var at = new Date(m.at);
       item.classList.add("msg-" + m.from);
       item.querySelector("[data-fu-from]").textContent = m.from === "officer" ? "Cán bộ xã" : "Bạn";
       item.querySelector("[data-fu-at]").setAttribute("datetime", m.at);
-      item.querySelector("[data-fu-at]").textContent = at.toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
+      item.querySelector("[data-fu-at]").textContent = dateTime(m.at);
       item.querySelector("[data-fu-body]").textContent = m.body;
       list.appendChild(item);
     });

@@ -17,7 +17,6 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
-	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
 
 // The decoders and validation, fuzzed through the real router: whatever
@@ -28,8 +27,7 @@ var allowed = map[int]bool{201: true, 400: true, 404: true, 413: true, 415: true
 // per input made fuzzing crawl at a few executions a second.
 func fuzzHandler(t *testing.T) http.Handler {
 	t.Helper()
-	site := testsite.Build(t)
-	fuzzOnce.Do(func() { fuzzH, fuzzErr = newFuzzServer(site) })
+	fuzzOnce.Do(func() { fuzzH, fuzzErr = newFuzzServer(fixtureSite) })
 	if fuzzErr != nil {
 		t.Fatal(fuzzErr)
 	}

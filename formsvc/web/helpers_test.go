@@ -23,7 +23,6 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
-	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
 
 // syncBuffer collects log output from concurrent handlers.
@@ -78,7 +77,7 @@ func newEnvWith(t *testing.T, edit func(*web.Config)) *env {
 	}
 	logs := &syncBuffer{}
 	cfg := web.Config{
-		Spec: spec, Store: db, Keys: keys, SiteDir: testsite.Build(t),
+		Spec: spec, Store: db, Keys: keys, SiteDir: fixtureSite,
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Now:    func() time.Time { return time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC) },
 	}

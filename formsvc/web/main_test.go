@@ -3,13 +3,10 @@ package web_test
 import (
 	"os"
 	"testing"
-
-	"github.com/hoaphong/phongchongmaidam/internal/testsite"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	fuzzCleanup()
-	testsite.Cleanup()
 	os.Exit(code)
 }

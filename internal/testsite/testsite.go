@@ -1,6 +1,7 @@
 // Package testsite builds the real Hugo site once per test process, for
-// tests that need the built pages (the form service answers plain form
-// posts with them; the browser tests browse them).
+// tests that need the built pages: the checks of the build in site/ (one
+// of them keeps formsvc/web/testdata/site, the form service's test
+// fixture, in step with it) and the browser tests in e2e/.
 package testsite
 
 import (

@@ -169,6 +169,29 @@ func TestConsoleOnAPhoneAndADesk(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#thread .thread")),
 	)
 	check("case, with history, notes and replies")
+	do(t, ctx,
+		chromedp.SetValue(chromedp.ID("status-to"), "referred"),
+		chromedp.SendKeys(chromedp.ID("status-note"), "Có dấu hiệu mua bán người."),
+		chromedp.Click(chromedp.CSS("#status button")),
+		chromedp.WaitVisible(chromedp.CSS("#status .error-summary, .error-summary")))
+	check("case, referral without a destination refused")
+	do(t, ctx,
+		chromedp.SetValue(chromedp.ID("status-to"), "referred"),
+		chromedp.SetValue(chromedp.ID("status-destination"), "cong_an_tinh"),
+		chromedp.Click(chromedp.CSS("#status button")),
+		chromedp.WaitVisible(chromedp.CSS("#referrals")),
+		chromedp.SetValue(chromedp.ID("priority-to"), "normal"),
+		chromedp.SendKeys(chromedp.ID("priority-reason"), "Đã chuyển đi, không còn việc gấp ở xã."),
+		chromedp.Click(chromedp.CSS("#priority button")),
+		chromedp.WaitVisible(chromedp.CSS("#priority table")),
+	)
+	check("case, referred, with priority history")
+	ref := get(t, ctx, chromedp.Text(chromedp.CSS("h1"))) // "TB-2026-0001 Tin báo"
+	do(t, ctx, chromedp.Navigate(svc.URL+"/officer/?q=zalo"), chromedp.WaitVisible(chromedp.CSS(".search-result")))
+	check("inbox, search by words")
+	do(t, ctx, chromedp.Navigate(svc.URL+"/officer/?q=TB-1999-0001"), chromedp.WaitVisible(chromedp.ID("case-search-error")))
+	check("inbox, search for no case")
+	do(t, ctx, chromedp.Navigate(svc.URL+"/officer/?q="+strings.Fields(ref)[0]), chromedp.WaitVisible(chromedp.ID("status-to")))
 
 	for _, p := range []struct{ name, path, wait string }{
 		{"dashboard", "/officer/dashboard", "figure"},

@@ -171,15 +171,11 @@ func (db *DB) Case(ctx context.Context, id int64, kinds []formsvc.Kind) (*formsv
 	if s.UpdatedAt, err = parseTime(updated); err != nil {
 		return nil, err
 	}
-	if firstAction.Valid {
-		if s.FirstActionAt, err = parseTime(firstAction.String); err != nil {
-			return nil, err
-		}
+	if s.FirstActionAt, err = parseNullTime(firstAction); err != nil {
+		return nil, err
 	}
-	if closed.Valid {
-		if s.ClosedAt, err = parseTime(closed.String); err != nil {
-			return nil, err
-		}
+	if s.ClosedAt, err = parseNullTime(closed); err != nil {
+		return nil, err
 	}
 	if err := db.fill(ctx, &s, created, sealed, receiptHash); err != nil {
 		return nil, err
@@ -189,62 +185,50 @@ func (db *DB) Case(ctx context.Context, id int64, kinds []formsvc.Kind) (*formsv
 
 // History lists a record's status changes, oldest first.
 func (db *DB) History(ctx context.Context, s *formsvc.Submission) ([]formsvc.StatusChange, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT h.id, h.from_status, h.to_status, o.username, h.note, h.created_at
-		FROM status_history h JOIN officers o ON o.id = h.officer_id WHERE h.submission_id = ? ORDER BY h.id`, s.ID)
-	if err != nil {
-		return nil, fmt.Errorf("read history: %w", err)
-	}
-	defer rows.Close()
 	var out []formsvc.StatusChange
-	for rows.Next() {
+	err := db.each(ctx, func(rows *sql.Rows) error {
 		var c formsvc.StatusChange
 		var id int64
 		var sealed []byte
 		var at string
 		if err := rows.Scan(&id, &c.From, &c.To, &c.OfficerName, &sealed, &at); err != nil {
-			return nil, err
+			return err
 		}
 		note, err := db.open(sealed, historyPlace(id, s))
 		if err != nil {
-			return nil, fmt.Errorf("decrypt status note: %w", err)
+			return fmt.Errorf("decrypt status note: %w", err)
 		}
 		c.Note = string(note)
-		if c.At, err = parseTime(at); err != nil {
-			return nil, err
-		}
+		c.At, err = parseTime(at)
 		out = append(out, c)
-	}
-	return out, rows.Err()
+		return err
+	}, `SELECT h.id, h.from_status, h.to_status, o.username, h.note, h.created_at
+		FROM status_history h JOIN officers o ON o.id = h.officer_id WHERE h.submission_id = ? ORDER BY h.id`, s.ID)
+	return out, err
 }
 
 // Notes lists a record's internal notes, oldest first.
 func (db *DB) Notes(ctx context.Context, s *formsvc.Submission) ([]formsvc.Note, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT n.id, o.username, n.body, n.created_at
-		FROM notes n JOIN officers o ON o.id = n.officer_id WHERE n.submission_id = ? ORDER BY n.id`, s.ID)
-	if err != nil {
-		return nil, fmt.Errorf("read notes: %w", err)
-	}
-	defer rows.Close()
 	var out []formsvc.Note
-	for rows.Next() {
+	err := db.each(ctx, func(rows *sql.Rows) error {
 		var n formsvc.Note
 		var id int64
 		var sealed []byte
 		var at string
 		if err := rows.Scan(&id, &n.OfficerName, &sealed, &at); err != nil {
-			return nil, err
+			return err
 		}
 		body, err := db.open(sealed, notePlace(id, s))
 		if err != nil {
-			return nil, fmt.Errorf("decrypt note: %w", err)
+			return fmt.Errorf("decrypt note: %w", err)
 		}
 		n.Body = string(body)
-		if n.At, err = parseTime(at); err != nil {
-			return nil, err
-		}
+		n.At, err = parseTime(at)
 		out = append(out, n)
-	}
-	return out, rows.Err()
+		return err
+	}, `SELECT n.id, o.username, n.body, n.created_at
+		FROM notes n JOIN officers o ON o.id = n.officer_id WHERE n.submission_id = ? ORDER BY n.id`, s.ID)
+	return out, err
 }
 
 // touch marks an officer's action on a record: updated_at, and the first

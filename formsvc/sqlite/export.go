@@ -131,15 +131,11 @@ func (db *DB) finishRecord(r *rawRecord, names map[int64]string, photos map[int6
 	if s.CreatedAt, err = parseTime(r.created); err != nil {
 		return err
 	}
-	if r.first.Valid {
-		if s.FirstActionAt, err = parseTime(r.first.String); err != nil {
-			return err
-		}
+	if s.FirstActionAt, err = parseNullTime(r.first); err != nil {
+		return err
 	}
-	if r.closed.Valid {
-		if s.ClosedAt, err = parseTime(r.closed.String); err != nil {
-			return err
-		}
+	if s.ClosedAt, err = parseNullTime(r.closed); err != nil {
+		return err
 	}
 	s.AssignedTo = r.assign.Int64
 	s.AssignedName = names[s.AssignedTo]

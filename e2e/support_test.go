@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/internal/specs"
 )
 
 // TestAskForHelp: the support-request form, filled as a person would.
@@ -84,7 +85,7 @@ func TestFollowUpWithTheReceipt(t *testing.T) {
 				t.Errorf("the officer's reply is dated %q, want 05/03/2026 08:07", at)
 			}
 			status := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-fu-status]`)))
-			if status != defaultKind(t, formsvc.KindTip).PublicLabel("received") {
+			if status != specs.Kind(t, formsvc.KindTip).PublicLabel("received") {
 				t.Errorf("status shown = %q", status)
 			}
 			url := get(t, ctx, chromedp.Location())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
+	"github.com/hoaphong/phongchongmaidam/internal/specs"
 )
 
 // An officer raises a tip's priority with a reason: it shows on the case
@@ -181,7 +182,7 @@ func TestReferralOnRecord(t *testing.T) {
 		StatusLabel string `json:"status_label"`
 	}
 	json.Unmarshal(body, &fu)
-	if fu.StatusLabel != defaultKind(t, formsvc.KindSupport).PublicLabel("referred") || bytes.Contains(body, []byte("Kiểm soát")) || bytes.Contains(body, []byte("cdc")) {
+	if fu.StatusLabel != specs.Kind(t, formsvc.KindSupport).PublicLabel("referred") || bytes.Contains(body, []byte("Kiểm soát")) || bytes.Contains(body, []byte("cdc")) {
 		t.Errorf("follow-up tells the destination: %s", body)
 	}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
+	"github.com/hoaphong/phongchongmaidam/internal/specs"
 )
 
 // TestWholeFlow: log in, take the CSRF token, open the tip, change its
@@ -67,7 +68,7 @@ func TestWholeFlow(t *testing.T) {
 		Messages    []struct{ From, Body string }
 	}
 	json.NewDecoder(fres.Body).Decode(&fu)
-	if fu.StatusLabel != defaultKind(t, formsvc.KindTip).PublicLabel("verifying") || len(fu.Messages) != 1 ||
+	if fu.StatusLabel != specs.Kind(t, formsvc.KindTip).PublicLabel("verifying") || len(fu.Messages) != 1 ||
 		fu.Messages[0].From != "officer" || fu.Messages[0].Body != "Cảm ơn bạn. Công an xã đang xác minh." {
 		t.Errorf("follow-up = %+v", fu)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/internal/specs"
 )
 
 // sendTip posts a valid tip as JSON and returns its receipt.
@@ -78,7 +79,7 @@ func TestFollowUpShowsStatusAndThread(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&fu); err != nil {
 		t.Fatal(err)
 	}
-	if fu.Kind != "tip" || fu.Status != "received" || fu.StatusLabel != defaultKind(t, formsvc.KindTip).PublicLabel("received") {
+	if fu.Kind != "tip" || fu.Status != "received" || fu.StatusLabel != specs.Kind(t, formsvc.KindTip).PublicLabel("received") {
 		t.Errorf("follow-up = %+v", fu)
 	}
 	if len(fu.Messages) != 2 || fu.Messages[0].From != "officer" || fu.Messages[1].From != "you" ||
@@ -135,7 +136,7 @@ func TestFollowUpPagesWithoutJavaScript(t *testing.T) {
 	if _, hidden := res.Attr("hidden"); hidden {
 		t.Fatal("the result is hidden")
 	}
-	if got := res.Find("[data-fu-status]").Text(); got != defaultKind(t, formsvc.KindTip).PublicLabel("received") {
+	if got := res.Find("[data-fu-status]").Text(); got != specs.Kind(t, formsvc.KindTip).PublicLabel("received") {
 		t.Errorf("status shown = %q", got)
 	}
 	if v := res.Find(`form[action="/api/v1/follow-up/messages"] input[name="receipt"]`).AttrOr("value", ""); v != receipt {

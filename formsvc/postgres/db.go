@@ -378,8 +378,8 @@ func unavailable(err error) error {
 	if errors.As(err, &pe) {
 		switch {
 		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"), // insufficient resources
-			strings.HasPrefix(pe.Code, "57"), // operator intervention: shutdown, cannot connect now, cancelled
+			strings.HasPrefix(pe.Code, "53"),       // insufficient resources
+			strings.HasPrefix(pe.Code, "57"),       // operator intervention: shutdown, cannot connect now, cancelled
 			pe.Code == "40001", pe.Code == "40P01", // serialization failure, deadlock
 			pe.Code == "55P03", // lock not available
 			pe.Code == "25006": // read-only transaction: a standby

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -377,5 +378,42 @@ func TestSchemaMatchesSQLite(t *testing.T) {
 		if !have[c] {
 			t.Errorf("SQLite has %s, PostgreSQL does not", c)
 		}
+	}
+}
+
+// With the server gone, writes and health checks fail as unavailable
+// (503), never as stored.
+func TestServerGoneIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	c, err := pgtest.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	dsn, err := c.CreateDatabase(ctx, "gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, dsn, storetest.Keys(t), postgres.WriteTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := storetest.Tip("trước")
+	if err := db.CreateSubmission(ctx, s, storetest.Hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateSubmission(ctx, storetest.Tip("sau"), storetest.Hash(2)); formsvc.ErrorCode(err) != formsvc.EUNAVAILABLE {
+		t.Errorf("CreateSubmission with the server gone: error = %v, want EUNAVAILABLE", err)
+	}
+	if err := db.AddMessage(ctx, s, &formsvc.Message{Author: "reporter", Body: "x", CreatedAt: s.CreatedAt}); formsvc.ErrorCode(err) != formsvc.EUNAVAILABLE {
+		t.Errorf("AddMessage with the server gone: error = %v, want EUNAVAILABLE", err)
+	}
+	time.Sleep(1100 * time.Millisecond) // past the last good probe
+	if err := db.Ping(ctx); formsvc.ErrorCode(err) != formsvc.EUNAVAILABLE {
+		t.Errorf("Ping with the server gone: error = %v, want EUNAVAILABLE", err)
 	}
 }

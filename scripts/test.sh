@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Chạy mọi bài kiểm thử. Tự cài những gì các bài kiểm thử cần nếu máy chưa có:
 # Chromium của Debian (kiểm thử trên trình duyệt thật), LibreOffice Writer không
-# giao diện của Debian (mở tệp báo cáo .docx) và axe-core (npm, kiểm tra khả năng
-# tiếp cận, phiên bản ghim trong e2e/package-lock.json).
-# Runs every test; installs Debian's Chromium, LibreOffice Writer (no GUI) and
-# axe-core first when missing.
+# giao diện của Debian (mở tệp báo cáo .docx), PostgreSQL của Debian (các bài
+# kiểm thử tự dựng một cụm tạm trong thư mục tạm, xem formsvc/internal/pgtest)
+# và axe-core (npm, kiểm tra khả năng tiếp cận, phiên bản ghim trong
+# e2e/package-lock.json).
+# Runs every test; installs Debian's Chromium, LibreOffice Writer (no GUI),
+# PostgreSQL and axe-core first when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,12 @@ if ! command -v soffice >/dev/null && ! command -v libreoffice >/dev/null; then
   echo "==> Cài LibreOffice Writer (Debian, không giao diện) để mở thử báo cáo .docx"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null
+fi
+
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  echo "==> Cài PostgreSQL (Debian) cho kiểm thử kho dữ liệu PostgreSQL"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
 if [ ! -d e2e/node_modules/axe-core ]; then

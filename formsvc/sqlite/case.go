@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
 
 var _ formsvc.CaseService = (*DB)(nil)
@@ -194,7 +195,7 @@ func (db *DB) History(ctx context.Context, s *formsvc.Submission) ([]formsvc.Sta
 		if err := rows.Scan(&id, &c.From, &c.To, &c.OfficerName, &sealed, &at); err != nil {
 			return err
 		}
-		note, err := db.open(sealed, historyPlace(id, s))
+		note, err := db.open(sealed, seal.History(id, s))
 		if err != nil {
 			return fmt.Errorf("decrypt status note: %w", err)
 		}
@@ -218,7 +219,7 @@ func (db *DB) Notes(ctx context.Context, s *formsvc.Submission) ([]formsvc.Note,
 		if err := rows.Scan(&id, &n.OfficerName, &sealed, &at); err != nil {
 			return err
 		}
-		body, err := db.open(sealed, notePlace(id, s))
+		body, err := db.open(sealed, seal.Note(id, s))
 		if err != nil {
 			return fmt.Errorf("decrypt note: %w", err)
 		}
@@ -274,7 +275,7 @@ func (db *DB) ChangeStatus(ctx context.Context, s *formsvc.Submission, m formsvc
 			return err
 		}
 		if _, err := w.Exec(`INSERT INTO status_history (id, submission_id, from_status, to_status, officer_id, note, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, s.ID, s.Status, m.To, m.OfficerID, db.seal([]byte(m.Note), historyPlace(id, s)), at); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, s.ID, s.Status, m.To, m.OfficerID, db.seal([]byte(m.Note), seal.History(id, s)), at); err != nil {
 			return fmt.Errorf("status history: %w", err)
 		}
 		if to.Referral {
@@ -296,7 +297,7 @@ func (db *DB) AddNote(ctx context.Context, s *formsvc.Submission, officerID int6
 			return err
 		}
 		if _, err := w.Exec(`INSERT INTO notes (id, submission_id, officer_id, body, created_at) VALUES (?, ?, ?, ?, ?)`,
-			id, s.ID, officerID, db.seal([]byte(body), notePlace(id, s)), at); err != nil {
+			id, s.ID, officerID, db.seal([]byte(body), seal.Note(id, s)), at); err != nil {
 			return fmt.Errorf("add note: %w", err)
 		}
 		return touch(w, s.ID, at)
@@ -312,7 +313,7 @@ func (db *DB) Reply(ctx context.Context, s *formsvc.Submission, officerID int64,
 			return err
 		}
 		if _, err := w.Exec(`INSERT INTO messages (id, submission_id, author, officer_id, body, created_at) VALUES (?, ?, 'officer', ?, ?, ?)`,
-			id, s.ID, officerID, db.seal([]byte(body), messagePlace(id, s)), at); err != nil {
+			id, s.ID, officerID, db.seal([]byte(body), seal.Message(id, s)), at); err != nil {
 			return fmt.Errorf("reply: %w", err)
 		}
 		return touch(w, s.ID, at)

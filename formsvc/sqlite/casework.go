@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
 
 // SetPriority changes a record's priority with a reason, guarded like a
@@ -29,7 +30,7 @@ func (db *DB) SetPriority(ctx context.Context, s *formsvc.Submission, to formsvc
 			return err
 		}
 		if _, err := w.Exec(`INSERT INTO priority_history (id, submission_id, from_priority, to_priority, officer_id, reason, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, s.ID, s.Priority, to, officerID, db.seal([]byte(reason), priorityPlace(id, s)), at); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, s.ID, s.Priority, to, officerID, db.seal([]byte(reason), seal.Priority(id, s)), at); err != nil {
 			return fmt.Errorf("priority history: %w", err)
 		}
 		return touch(w, s.ID, at)
@@ -47,7 +48,7 @@ func (db *DB) PriorityHistory(ctx context.Context, s *formsvc.Submission) ([]for
 		if err := rows.Scan(&id, &c.From, &c.To, &c.OfficerName, &sealed, &at); err != nil {
 			return err
 		}
-		reason, err := db.open(sealed, priorityPlace(id, s))
+		reason, err := db.open(sealed, seal.Priority(id, s))
 		if err != nil {
 			return fmt.Errorf("decrypt priority reason: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
 
 // rawRecord is one row as read, before decryption.
@@ -147,7 +148,7 @@ func (db *DB) finishRecord(r *rawRecord, names map[int64]string, photos map[int6
 	if len(r.sealed) < n {
 		return fmt.Errorf("record %d: sealed content too short", s.ID)
 	}
-	*plain, err = db.keys.AEAD.Open((*plain)[:0], r.sealed[:n], r.sealed[n:], contentPlace(s.ID, s.Kind, r.receipt).aad())
+	*plain, err = db.keys.AEAD.Open((*plain)[:0], r.sealed[:n], r.sealed[n:], seal.Content(s.ID, s.Kind, r.receipt).AAD())
 	if err != nil {
 		return fmt.Errorf("decrypt record %d: %w: %w", s.ID, ErrUnreadable, err)
 	}

@@ -71,8 +71,8 @@ func (c sealedColumn) page(query func(string, ...any) (*sql.Rows, error), after 
 	defer rows.Close()
 	var out []sealedRow
 	for rows.Next() {
-		r := sealedRow{place: place{table: c.table, column: c.column}}
-		if err := rows.Scan(&r.id, &r.row, &r.submission, &r.kind, &r.receipt, &r.sealed); err != nil {
+		r := sealedRow{place: place{Table: c.table, Column: c.column}}
+		if err := rows.Scan(&r.id, &r.Row, &r.Submission, &r.Kind, &r.Receipt, &r.sealed); err != nil {
 			return nil, fmt.Errorf("read %s.%s: %w", c.table, c.column, err)
 		}
 		out = append(out, r)
@@ -146,7 +146,7 @@ func (db *DB) reseal(w *wtx) error {
 			}
 			for _, r := range rows {
 				after = r.id
-				plain, err := db.keys.Open(r.sealed, c.legacy(r.kind))
+				plain, err := db.keys.Open(r.sealed, c.legacy(r.Kind))
 				if err != nil {
 					if _, err := db.open(r.sealed, r.place); err == nil {
 						opened++ // already in its place
@@ -217,7 +217,7 @@ func (db *DB) verifyKey(ctx context.Context) error {
 		}
 		for _, r := range rows {
 			found++
-			if _, err := db.keys.Open(r.sealed, c.legacy(r.kind)); err == nil {
+			if _, err := db.keys.Open(r.sealed, c.legacy(r.Kind)); err == nil {
 				return nil
 			}
 			if _, err := db.open(r.sealed, r.place); err == nil {

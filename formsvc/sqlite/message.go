@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
 
 var _ formsvc.FollowUpService = (*DB)(nil)
@@ -22,7 +23,7 @@ func (db *DB) AddMessage(ctx context.Context, s *formsvc.Submission, m *formsvc.
 			return err
 		}
 		if _, err := w.Exec(`INSERT INTO messages (id, submission_id, author, officer_id, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, s.ID, m.Author, officer, db.seal([]byte(m.Body), messagePlace(id, s)), created); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?)`, id, s.ID, m.Author, officer, db.seal([]byte(m.Body), seal.Message(id, s)), created); err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}
 		m.ID = id
@@ -46,7 +47,7 @@ func (db *DB) Messages(ctx context.Context, s *formsvc.Submission) ([]formsvc.Me
 		if err := rows.Scan(&m.ID, &m.Author, &m.OfficerID, &sealed, &created); err != nil {
 			return nil, err
 		}
-		body, err := db.open(sealed, messagePlace(m.ID, s))
+		body, err := db.open(sealed, seal.Message(m.ID, s))
 		if err != nil {
 			return nil, fmt.Errorf("decrypt message %d: %w", m.ID, err)
 		}

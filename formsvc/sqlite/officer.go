@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 	sqlitelib "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -158,7 +159,7 @@ func (db *DB) SetDisabled(ctx context.Context, id int64, disabled bool) error {
 func (db *DB) SetTOTP(ctx context.Context, id int64, secret string, enabled bool, recoveryHashes [][]byte) error {
 	var sealed any
 	if secret != "" {
-		sealed = db.seal([]byte(secret), totpPlace(id))
+		sealed = db.seal([]byte(secret), seal.TOTP(id))
 	}
 	return db.write(ctx, func(w *wtx) error {
 		if _, err := w.Exec(`UPDATE officers SET totp_secret = ?, totp_enabled = ?, totp_last_step = 0, updated_at = ? WHERE id = ?`,
@@ -186,7 +187,7 @@ func (db *DB) TOTPSecret(ctx context.Context, id int64) (string, error) {
 	if sealed == nil {
 		return "", nil
 	}
-	b, err := db.open(sealed, totpPlace(id))
+	b, err := db.open(sealed, seal.TOTP(id))
 	if err != nil {
 		return "", fmt.Errorf("decrypt totp secret: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
 
 var _ formsvc.SubmissionService = (*DB)(nil)
@@ -36,7 +37,7 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 	}
 	photos := make([][]byte, len(s.Photos))
 	for i, p := range s.Photos {
-		photos[i] = db.seal(p.Data, photoPlace(i, s.Kind, receiptHash))
+		photos[i] = db.seal(p.Data, seal.Photo(i, s.Kind, receiptHash))
 	}
 	year := s.CreatedAt.Year()
 	created := s.CreatedAt.UTC().Format(TimeFormat)
@@ -54,7 +55,7 @@ func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, recei
 		if id, err = w.nextID("submissions"); err != nil {
 			return err
 		}
-		sealed := db.seal(content, contentPlace(id, s.Kind, receiptHash))
+		sealed := db.seal(content, seal.Content(id, s.Kind, receiptHash))
 		err = w.QueryRow(qInsertSubmission,
 			s.Kind, year, receiptHash, s.Status, s.Priority, category, created, sealed, id).Scan(&seq)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -114,7 +115,7 @@ func (db *DB) fill(ctx context.Context, s *formsvc.Submission, created string, s
 		return err
 	}
 	s.CreatedAt = t
-	plain, err := db.open(sealed, contentPlace(s.ID, s.Kind, receiptHash))
+	plain, err := db.open(sealed, seal.Content(s.ID, s.Kind, receiptHash))
 	if err != nil {
 		return fmt.Errorf("decrypt submission %d: %w", s.ID, err)
 	}
@@ -151,7 +152,7 @@ func (db *DB) Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Phot
 		if err := rows.Scan(&p.ContentType, &sealed, &receipt); err != nil {
 			return nil, err
 		}
-		if p.Data, err = db.open(sealed, photoPlace(len(out), s.Kind, receipt)); err != nil {
+		if p.Data, err = db.open(sealed, seal.Photo(len(out), s.Kind, receipt)); err != nil {
 			return nil, fmt.Errorf("decrypt photo: %w", err)
 		}
 		out = append(out, p)

@@ -249,6 +249,15 @@ func (fd *Field) OptionLabel(v string) string {
 	return v
 }
 
+// Heading is the field's short heading in exports and officers' pages
+// (forms.yaml's column), else its label.
+func (fd *Field) Heading() string {
+	if fd.Column != "" {
+		return fd.Column
+	}
+	return fd.Label
+}
+
 // AsksConsent reports whether the form asks for consent to the privacy
 // notice: its records then carry the notice's version agreed to.
 func (f *Form) AsksConsent() bool {

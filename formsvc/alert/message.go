@@ -55,13 +55,18 @@ type Text struct {
 	Spec *formsvc.Spec
 }
 
+// spec is x.Spec, or the binary's own.
+func (x Text) spec() *formsvc.Spec {
+	if x.Spec != nil {
+		return x.Spec
+	}
+	spec, _ := formsvc.DefaultSpec()
+	return spec
+}
+
 // kind is the definition of kind k.
 func (x Text) kind(k formsvc.Kind) *formsvc.KindDef {
-	spec := x.Spec
-	if spec == nil {
-		spec, _ = formsvc.DefaultSpec()
-	}
-	if d := spec.Kind(k); d != nil {
+	if d := x.spec().Kind(k); d != nil {
 		return d
 	}
 	return &formsvc.KindDef{Kind: k, Label: string(k)}

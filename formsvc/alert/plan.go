@@ -47,7 +47,7 @@ func (d *Dispatcher) recipients(officers []formsvc.OfficerAlerts) []recipient {
 		out = append(out, recipient{key: "officer:" + strconv.FormatInt(o.OfficerID, 10), channel: formsvc.ChannelEmail,
 			officer: o, kinds: o.Role.Kinds(), replies: o.OfficerID, on: d.cfg.Mailer != nil})
 	}
-	for _, k := range []formsvc.Kind{formsvc.KindTip, formsvc.KindSupport} {
+	for _, k := range d.cfg.Text.spec().KindList() {
 		out = append(out, recipient{key: "webhook:" + string(k), channel: formsvc.ChannelWebhook,
 			kind: k, kinds: []formsvc.Kind{k}, on: d.cfg.Webhook != nil})
 	}

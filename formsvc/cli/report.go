@@ -35,17 +35,16 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	case *format == "json" && !*publication:
 		return errors.New("--format json chỉ dùng với --publication: tệp này để đăng lên trang web")
 	}
-	kinds := []formsvc.Kind{formsvc.KindTip, formsvc.KindSupport}
-	if *kindFlag != "" {
-		k := formsvc.Kind(*kindFlag)
-		if k != formsvc.KindTip && k != formsvc.KindSupport {
-			return errors.New("--kind phải là tip hoặc support")
-		}
-		kinds = []formsvc.Kind{k}
-	}
 	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {
 		return err
+	}
+	kinds := spec.KindList()
+	if *kindFlag != "" {
+		if spec.ParseKind(*kindFlag) == nil {
+			return errors.New("--kind phải là tip hoặc support")
+		}
+		kinds = []formsvc.Kind{formsvc.Kind(*kindFlag)}
 	}
 	commune, err := formsvc.ParseCommune(data.CommuneYAML)
 	if err != nil {

@@ -42,6 +42,7 @@ type caseData struct {
 	Assignees    []option
 	Assigned     string
 	Kept         map[string]string // a refused form's answers, by control id
+	CodeLabel    string            // the heading of What: the kind's counted field
 }
 
 var keptKey = &ctxKey{"kept"}
@@ -114,7 +115,8 @@ func (c *Console) handleCase(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *formsvc.Submission, status int, errs formErrors) {
 	ctx := r.Context()
-	d := caseData{Case: s, What: c.what(s.Kind, s.Category, s.Services), Fields: c.caseFields(s)}
+	d := caseData{Case: s, What: c.what(s.Kind, s.Category, s.Services), Fields: c.caseFields(s),
+		CodeLabel: c.spec.Kind(s.Kind).Code.Heading()}
 	d.Kept, _ = ctx.Value(keptKey).(map[string]string)
 	var err error
 	if d.Messages, err = c.store.Messages(ctx, s); err != nil {

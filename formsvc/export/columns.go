@@ -55,12 +55,12 @@ func Columns(spec *formsvc.Spec, k formsvc.Kind) []Column {
 	}
 	form := spec.Kind(k).Form
 	for _, fd := range form.Fields {
-		c := Column{Key: fd.Name, Header: header(fd), Type: TypeText, Width: 30}
+		c := Column{Key: fd.Name, Header: fd.Heading(), Type: TypeText, Width: 30}
 		switch fd.Type {
 		case formsvc.FieldHoneypot:
 			continue
 		case formsvc.FieldFile:
-			c = Column{Key: "photos", Header: header(fd), Type: TypeInt, Width: 8}
+			c = Column{Key: "photos", Header: fd.Heading(), Type: TypeInt, Width: 8}
 		case formsvc.FieldTextarea:
 			c.Width = 60
 		case formsvc.FieldDate:
@@ -84,14 +84,6 @@ func Columns(spec *formsvc.Spec, k formsvc.Kind) []Column {
 		Column{Key: "first_action_at", Header: "Thao tác đầu tiên", Type: TypeTime, Width: 17},
 		Column{Key: "closed_at", Header: "Ngày đóng", Type: TypeTime, Width: 17},
 	)
-}
-
-// header is a field's column heading from forms.yaml, else its label.
-func header(fd *formsvc.Field) string {
-	if fd.Column != "" {
-		return fd.Column
-	}
-	return fd.Label
 }
 
 // RowOf turns a record into a row for the columns of its kind, reusing

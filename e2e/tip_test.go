@@ -37,6 +37,7 @@ func TestSendATip(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("tip-category"), "karaoke"),
 				chromedp.SendKeys(chromedp.ID("tip-location"), "Quán karaoke Hoa Hồng, thôn Đông"),
 				chromedp.SendKeys(chromedp.ID("tip-description"), description),
+				chromedp.SendKeys(chromedp.ID("tip-observed_at"), "5/3/2026"), // as the hint says: day/month/year
 				chromedp.Click(chromedp.ID("tip-coercion_suspected")),
 				chromedp.Click(chromedp.CSS(`button[data-submit]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-receipt]`)),
@@ -47,7 +48,7 @@ func TestSendATip(t *testing.T) {
 			}
 			sub := svc.findByReceipt(t, receipt)
 			if sub.Kind != formsvc.KindTip || sub.Category != "karaoke" || sub.Priority != formsvc.PriorityHigh ||
-				sub.Content.Text["description"] != description {
+				sub.Content.Text["description"] != description || sub.Content.Text["observed_at"] != "2026-03-05" {
 				t.Errorf("stored %+v", sub)
 			}
 			// With JavaScript the answer came without a reload (the form's

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -221,6 +222,9 @@ func (val *Validator) field(f *Form, fd *Field, in Values, c *Clean) string {
 				}
 			}
 		}
+		if fd.Type == FieldDate {
+			s = isoDate(s)
+		}
 		if err := val.v.Var(s, val.rule(fd)); err != nil {
 			return message(fd, err)
 		}
@@ -264,7 +268,7 @@ func message(fd *Field, err error) string {
 	case "oneof":
 		return fmt.Sprintf("Lựa chọn %s không có trong danh sách. Vui lòng chọn lại.", noun)
 	case "datetime":
-		return fmt.Sprintf("%s phải là một ngày có thật: chọn trong lịch, hoặc gõ năm-tháng-ngày, ví dụ 2026-11-15.", upper(noun))
+		return fmt.Sprintf("%s phải là một ngày có thật, gõ ngày/tháng/năm, ví dụ 15/11/2026.", upper(noun))
 	case "notfuture":
 		return fmt.Sprintf("%s không được là một ngày trong tương lai.", upper(noun))
 	case "vnphone":
@@ -280,4 +284,21 @@ func upper(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// dayMonthYear is a date as people here write it: 15/11/2026, 5/3/2026,
+// 15-11-2026, 15.11.2026 or 15 11 2026.
+var dayMonthYear = regexp.MustCompile(`^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})$`)
+
+// isoDate turns a date typed as day, month, year into YYYY-MM-DD (what
+// is stored and what programs send); anything else is returned as it is,
+// for the date rule to judge.
+func isoDate(s string) string {
+	m := dayMonthYear.FindStringSubmatch(s)
+	if m == nil {
+		return s
+	}
+	day, _ := strconv.Atoi(m[1])
+	month, _ := strconv.Atoi(m[2])
+	return fmt.Sprintf("%s-%02d-%02d", m[3], month, day)
 }

@@ -66,6 +66,13 @@ func TestValidateTip(t *testing.T) {
 		{"date in future", with(validTip(), "observed_at", "2026-11-29"), "observed_at", "tương lai"},
 		{"date not a date", with(validTip(), "observed_at", "31/02/2026"), "observed_at", "ngày có thật"},
 		{"date impossible", with(validTip(), "observed_at", "2026-02-31"), "observed_at", "ngày có thật"},
+		{"date as people write it", with(validTip(), "observed_at", "15/11/2026"), "", ""},
+		{"date with one digit and dashes", with(validTip(), "observed_at", "5-3-2026"), "", ""},
+		{"date with dots and spaces", with(validTip(), "observed_at", "05 . 03 . 2026"), "", ""},
+		{"date typed tomorrow", with(validTip(), "observed_at", "29/11/2026"), "observed_at", "tương lai"},
+		{"date typed before 2000", with(validTip(), "observed_at", "31/12/1999"), "observed_at", "từ ngày 01/01/2000"},
+		{"date month and day swapped", with(validTip(), "observed_at", "11/15/2026"), "observed_at", "ngày có thật"},
+		{"date two-digit year", with(validTip(), "observed_at", "15/11/26"), "observed_at", "ngày có thật"},
 		{"boolean yes", with(validTip(), "minors_involved", "on"), "", ""},
 		{"boolean garbage", with(validTip(), "minors_involved", "maybe"), "minors_involved", "không hợp lệ"},
 		{"contact too long", with(validTip(), "contact", strings.Repeat("1", 201)), "contact", "200"},
@@ -79,6 +86,12 @@ func TestValidateTip(t *testing.T) {
 				}
 				if c.Text["category"] == "" {
 					t.Errorf("clean values lack the category")
+				}
+				// A date is stored as YYYY-MM-DD however it was typed.
+				if d := c.Text["observed_at"]; d != "" {
+					if _, err := time.Parse("2006-01-02", d); err != nil {
+						t.Errorf("stored date %q is not YYYY-MM-DD", d)
+					}
 				}
 				return
 			}

@@ -181,12 +181,18 @@ func TestRenderedFormsAgreeWithTheService(t *testing.T) {
 				} else if fd.Min > 0 && fd.Type != formsvc.FieldCheckboxes {
 					t.Errorf("%s: service wants at least %d characters, page has no minlength", fd.Name, fd.Min)
 				}
-				// Dates: the page marks the ones that may not be in the
-				// future (site.js checks it), and the service refuses them.
+				// Dates: the page says which may not be in the future (in
+				// the field's hint), and the service refuses them; a date
+				// typed as the page asks (dd/mm/yyyy) is taken.
 				if fd.Type == formsvc.FieldDate {
-					_, pageNotFuture := c.Attr("data-not-future")
+					pageNotFuture := strings.Contains(wrap.Find(".hint").Text(), "tương lai")
 					v := clone(valid)
-					v[fd.Name] = []string{"2026-11-29"} // the day after the handler's clock
+					v[fd.Name] = []string{"5/3/2026"}
+					if _, fields := submit(t, h, f.Action, v); fields[fd.Name] != "" {
+						t.Errorf("%s: a date typed as the hint says is refused: %s", fd.Name, fields[fd.Name])
+					}
+					v = clone(valid)
+					v[fd.Name] = []string{"29/11/2026"} // the day after the handler's clock
 					_, fields := submit(t, h, f.Action, v)
 					if serviceNotFuture := fields[fd.Name] != ""; pageNotFuture != serviceNotFuture {
 						t.Errorf("%s: page marks not-future=%v, service refuses tomorrow=%v", fd.Name, pageNotFuture, serviceNotFuture)

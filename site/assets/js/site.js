@@ -36,18 +36,6 @@
     if (shifts.length >= 3) leave();
   });
 
-  // Dates that may not be in the future get today's date as their maximum,
-  // set when the field is first used (focus comes before the picker opens
-  // and before typing): setting it at load makes the browser rebuild the
-  // date field during the page's first layout, for a limit the service
-  // checks anyway.
-  document.querySelectorAll("input[data-not-future]").forEach(function (el) {
-    el.addEventListener("focus", function () {
-      var d = new Date();
-      el.max = d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
-    });
-  });
-
   // 2. Forms.
   var result = document.querySelector("[data-follow-up-result]");
   document.querySelectorAll("form[data-form]").forEach(function (form) {

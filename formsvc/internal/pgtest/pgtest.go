@@ -333,3 +333,14 @@ func NewDatabase(t testing.TB) string {
 	})
 	return dsn
 }
+
+// Tool runs one of the cluster's client programs (pg_dump, pg_restore,
+// psql…) as the cluster's user, in the cluster's folder, and returns
+// what it printed. A backup drill uses it as an operator would.
+func (c *Cluster) Tool(ctx context.Context, name string, args ...string) ([]byte, error) {
+	out, err := c.command(ctx, name, args...).CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("%s: %w: %s", name, err, out)
+	}
+	return out, nil
+}

@@ -2,9 +2,9 @@
 // (formsvc/sqlite and formsvc/postgres): each store's tests call Run with
 // a Harness that opens a fresh store.
 //
-// So far it covers the public intake path: CreateSubmission,
-// SubmissionByReceipt, Photos, AddMessage and Messages, and how sealed
-// values are bound to their places.
+// It covers the public intake path (CreateSubmission, SubmissionByReceipt,
+// Photos, AddMessage, Messages), officers and their second factor, the
+// audit log, and how sealed values are bound to their places.
 package storetest
 
 import (
@@ -24,6 +24,8 @@ import (
 type Store interface {
 	formsvc.SubmissionService
 	formsvc.FollowUpService
+	formsvc.OfficerService
+	formsvc.AuditService
 	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
 }
 
@@ -76,6 +78,13 @@ func Run(t *testing.T, h Harness) {
 		{"MessagesOldestFirst", testMessages},
 		{"SwappedSealedValuesDoNotOpen", testSwapped},
 		{"Ping", testPing},
+		{"Officers", testOfficers},
+		{"LegacyPasswordHashUpgrade", testLegacyHash},
+		{"TOTPStepIsUsedOnce", testTOTPStep},
+		{"TOTPStepAndRecoveryCodeRacingLoginsOneWins", testTOTPRace},
+		{"TOTPSecretAndRecoveryCodes", testTOTPSecretAndRecovery},
+		{"RequireTOTPSetting", testRequireTOTP},
+		{"AuditLogAppendOnlyAndClipped", testAudit},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, h) })
 	}
@@ -313,6 +322,7 @@ func testSwapped(t *testing.T, h Harness) {
 		db     Store
 		a, b   *formsvc.Submission
 		ha, hb []byte
+		oa, ob *formsvc.Officer
 	}
 	setUp := func(t *testing.T) *fixture {
 		f := &fixture{db: h.Open(t, Keys(t)), ha: Hash(100), hb: Hash(101)}
@@ -330,6 +340,12 @@ func testSwapped(t *testing.T, h Harness) {
 				}
 			}
 			*p = s
+		}
+		f.oa, f.ob = AddOfficer(t, f.db, "congan", formsvc.RolePolice), AddOfficer(t, f.db, "xahoi", formsvc.RoleSocial)
+		for i, o := range []*formsvc.Officer{f.oa, f.ob} {
+			if err := f.db.SetTOTP(ctx, o.ID, fmt.Sprintf("SECRET%d", i), true, nil); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return f
 	}
@@ -389,6 +405,11 @@ func testSwapped(t *testing.T, h Harness) {
 				exec(t, f, `UPDATE messages SET submission_id = ? WHERE id = (SELECT min(id) FROM messages WHERE submission_id = ?)`, f.b.ID, f.a.ID)
 			},
 			func(f *fixture) error { _, err := f.db.Messages(ctx, f.b); return err }},
+		{"two officers' second-factor secrets swapped",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE officers SET totp_secret = (SELECT totp_secret FROM officers WHERE id = ?) WHERE id = ?`, f.oa.ID, f.ob.ID)
+			},
+			func(f *fixture) error { _, err := f.db.TOTPSecret(ctx, f.ob.ID); return err }},
 		{"one message's body copied over another's of the same record",
 			func(t *testing.T, f *fixture) {
 				exec(t, f, `UPDATE messages SET body = (SELECT body FROM messages WHERE submission_id = ? ORDER BY id LIMIT 1)

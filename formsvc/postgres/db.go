@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -102,6 +103,11 @@ type DB struct {
 	now          func() time.Time
 	writeTimeout time.Duration
 	healthyAt    atomic.Int64 // UnixNano of the last write probe that committed
+
+	// sessions is the one session store, made on first use; its clean-up
+	// goroutine stops in Close.
+	sessionsOnce sync.Once
+	sessions     *sessionStore
 }
 
 // Open connects to the database at dsn (postgres://… or key=value
@@ -433,8 +439,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pool; it waits for connections in use to be returned.
+// Close stops the session store's clean-up and closes the pool; it waits
+// for connections in use to be returned.
 func (db *DB) Close() error {
+	db.sessionsOnce.Do(func() {}) // a store made meanwhile is seen below
+	if db.sessions != nil {
+		db.sessions.close()
+	}
 	db.pool.Close()
 	return nil
 }

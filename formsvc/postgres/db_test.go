@@ -83,6 +83,16 @@ func TestStore(t *testing.T) {
 			_, err := conn(t, dsn).Exec(context.Background(), dollars(q), args...)
 			return err
 		},
+		Count: func(t *testing.T, s storetest.Store, q string, args ...any) int {
+			mu.Lock()
+			dsn := dsns[s]
+			mu.Unlock()
+			var n int
+			if err := conn(t, dsn).QueryRow(context.Background(), dollars(q), args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		},
 	})
 }
 

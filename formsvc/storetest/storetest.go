@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
@@ -27,6 +29,7 @@ type Store interface {
 	formsvc.OfficerService
 	formsvc.AuditService
 	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
+	SessionStore() scs.Store
 }
 
 // A Harness opens stores for the tests.
@@ -38,6 +41,9 @@ type Harness struct {
 	// someone with write access to the database could; ? marks a
 	// parameter.
 	Exec func(t *testing.T, s Store, q string, args ...any) error
+	// Count runs a query of one integer (count(*)) on s's database
+	// outside the store; ? marks a parameter.
+	Count func(t *testing.T, s Store, q string, args ...any) int
 }
 
 // Keys are the test key file's keys.
@@ -85,6 +91,7 @@ func Run(t *testing.T, h Harness) {
 		{"TOTPSecretAndRecoveryCodes", testTOTPSecretAndRecovery},
 		{"RequireTOTPSetting", testRequireTOTP},
 		{"AuditLogAppendOnlyAndClipped", testAudit},
+		{"SessionsUnderHashedTokens", testSessions},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, h) })
 	}

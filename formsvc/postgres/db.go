@@ -8,8 +8,11 @@
 // workflow and any change to the audit log.
 //
 // So far it implements the public intake path (formsvc.SubmissionService
-// and formsvc.FollowUpService); the officers' side is still SQLite's only
-// (issue 18).
+// and formsvc.FollowUpService), officers and their second factor
+// (formsvc.OfficerService), the audit log (formsvc.AuditService), the
+// officers' sessions (SessionStore), casework (formsvc.CaseService) and
+// counting facts (formsvc.FactsService). Alerts, purge, backup and the
+// wiring into `formsvc serve` are still SQLite's only (issue 18).
 package postgres
 
 import (

@@ -28,7 +28,8 @@ type Store interface {
 	formsvc.FollowUpService
 	formsvc.OfficerService
 	formsvc.AuditService
-	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
+	formsvc.CaseService
+	formsvc.FactsService
 	SessionStore() scs.Store
 }
 
@@ -92,6 +93,14 @@ func Run(t *testing.T, h Harness) {
 		{"RequireTOTPSetting", testRequireTOTP},
 		{"AuditLogAppendOnlyAndClipped", testAudit},
 		{"SessionsUnderHashedTokens", testSessions},
+		{"InboxOrderFiltersAndCounts", testInbox},
+		{"CaseAndCaseByRef", testCase},
+		{"ChangeStatusHistoryReferralsOutcomes", testChangeStatus},
+		{"ChangeStatusRacingOfficersOneWins", testChangeStatusRace},
+		{"PriorityAndItsHistory", testPriority},
+		{"NotesRepliesAssign", testNotesRepliesAssign},
+		{"EachSubmissionStreams", testEachSubmission},
+		{"EachFacts", testEachFacts},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, h) })
 	}
@@ -322,7 +331,8 @@ func testMessages(t *testing.T, h Harness) {
 }
 
 // A sealed value moved to another row, column or record, or left in a
-// record whose kind or receipt changed, does not open.
+// record whose kind or receipt changed, does not open: contents, photos,
+// messages, notes, status notes, priority reasons, TOTP secrets.
 func testSwapped(t *testing.T, h Harness) {
 	ctx := context.Background()
 	type fixture struct {
@@ -352,6 +362,23 @@ func testSwapped(t *testing.T, h Harness) {
 		for i, o := range []*formsvc.Officer{f.oa, f.ob} {
 			if err := f.db.SetTOTP(ctx, o.ID, fmt.Sprintf("SECRET%d", i), true, nil); err != nil {
 				t.Fatal(err)
+			}
+		}
+		for i, s := range []*formsvc.Submission{f.a, f.b} {
+			for j := range 2 {
+				if err := f.db.AddNote(ctx, s, f.oa.ID, fmt.Sprintf("NOTE-%d-%d", i, j), at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := f.db.ChangeStatus(ctx, s, formsvc.StatusMove{To: "verifying", Note: fmt.Sprintf("STATUS-%d", i), OfficerID: f.oa.ID, At: at}); err != nil {
+				t.Fatal(err)
+			}
+			s.Status = "verifying"
+			for j, p := range []formsvc.Priority{formsvc.PriorityHigh, formsvc.PriorityNormal} {
+				if err := f.db.SetPriority(ctx, s, p, f.oa.ID, fmt.Sprintf("REASON-%d-%d", i, j), at); err != nil {
+					t.Fatal(err)
+				}
+				s.Priority = p
 			}
 		}
 		return f
@@ -412,6 +439,38 @@ func testSwapped(t *testing.T, h Harness) {
 				exec(t, f, `UPDATE messages SET submission_id = ? WHERE id = (SELECT min(id) FROM messages WHERE submission_id = ?)`, f.b.ID, f.a.ID)
 			},
 			func(f *fixture) error { _, err := f.db.Messages(ctx, f.b); return err }},
+		{"two records' contents swapped, read as a case",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE submissions SET content = (SELECT content FROM submissions WHERE id = ?) WHERE id = ?`, f.b.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.Case(ctx, f.a.ID, both); return err }},
+		{"a record's kind changed, read as a case",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE submissions SET kind = 'support', status = 'received' WHERE id = ?`, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.Case(ctx, f.a.ID, both); return err }},
+		{"two notes of one record swapped",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE notes SET body = (SELECT body FROM notes WHERE submission_id = ? ORDER BY id LIMIT 1)
+					WHERE id = (SELECT max(id) FROM notes WHERE submission_id = ?)`, f.a.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.Notes(ctx, f.a); return err }},
+		{"a record's status note copied over another record's",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE status_history SET note = (SELECT note FROM status_history WHERE submission_id = ?) WHERE submission_id = ?`, f.a.ID, f.b.ID)
+			},
+			func(f *fixture) error { _, err := f.db.History(ctx, f.b); return err }},
+		{"two priority reasons of one record swapped",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE priority_history SET reason = (SELECT reason FROM priority_history WHERE submission_id = ? ORDER BY id LIMIT 1)
+					WHERE id = (SELECT max(id) FROM priority_history WHERE submission_id = ?)`, f.a.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.PriorityHistory(ctx, f.a); return err }},
+		{"a note copied into a status note's place",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE status_history SET note = (SELECT body FROM notes WHERE submission_id = ? ORDER BY id LIMIT 1) WHERE submission_id = ?`, f.a.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.History(ctx, f.a); return err }},
 		{"two officers' second-factor secrets swapped",
 			func(t *testing.T, f *fixture) {
 				exec(t, f, `UPDATE officers SET totp_secret = (SELECT totp_secret FROM officers WHERE id = ?) WHERE id = ?`, f.oa.ID, f.ob.ID)

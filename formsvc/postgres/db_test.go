@@ -27,7 +27,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func open(t *testing.T, dsn string, keys *formsvc.Keys) *postgres.DB {
+func open(t testing.TB, dsn string, keys *formsvc.Keys) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), dsn, keys)
 	if err != nil {

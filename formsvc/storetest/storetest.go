@@ -4,7 +4,10 @@
 //
 // It covers the public intake path (CreateSubmission, SubmissionByReceipt,
 // Photos, AddMessage, Messages), officers and their second factor, the
-// audit log, and how sealed values are bound to their places.
+// audit log, sessions under hashed tokens, casework (the inbox, status
+// and priority changes, referrals, notes, replies, assignment), the
+// streams of records and facts, and how sealed values are bound to their
+// places.
 package storetest
 
 import (

@@ -95,8 +95,9 @@ func NewOfficer(ctx context.Context, username, role, password string) (*Officer,
 // OfficerService stores officers and their second factor.
 //
 // Errors: ENOTFOUND where an account is looked up and there is none;
-// ECONFLICT from CreateOfficer when the username is taken; EUNAVAILABLE
-// from writes when the database is locked or closing; otherwise internal.
+// EINVALID from CreateOfficer when the username is taken (the console shows
+// it at the field); EUNAVAILABLE from writes when the database is locked,
+// closing or unreachable; otherwise internal.
 type OfficerService interface {
 	CreateOfficer(ctx context.Context, o *Officer, passwordHash string) error
 	OfficerByUsername(ctx context.Context, username string) (*Officer, string, error) // with the password hash

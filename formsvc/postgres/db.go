@@ -8,8 +8,11 @@
 // workflow and any change to the audit log.
 //
 // So far it implements the public intake path (formsvc.SubmissionService
-// and formsvc.FollowUpService); the officers' side is still SQLite's only
-// (issue 18).
+// and formsvc.FollowUpService), officers and their second factor
+// (formsvc.OfficerService), the audit log (formsvc.AuditService), the
+// officers' sessions (SessionStore), casework (formsvc.CaseService) and
+// counting facts (formsvc.FactsService). Alerts, purge, backup and the
+// wiring into `formsvc serve` are still SQLite's only (issue 18).
 package postgres
 
 import (
@@ -25,6 +28,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -102,6 +106,11 @@ type DB struct {
 	now          func() time.Time
 	writeTimeout time.Duration
 	healthyAt    atomic.Int64 // UnixNano of the last write probe that committed
+
+	// sessions is the one session store, made on first use; its clean-up
+	// goroutine stops in Close.
+	sessionsOnce sync.Once
+	sessions     *sessionStore
 }
 
 // Open connects to the database at dsn (postgres://… or key=value
@@ -433,8 +442,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pool; it waits for connections in use to be returned.
+// Close stops the session store's clean-up and closes the pool; it waits
+// for connections in use to be returned.
 func (db *DB) Close() error {
+	db.sessionsOnce.Do(func() {}) // a store made meanwhile is seen below
+	if db.sessions != nil {
+		db.sessions.close()
+	}
 	db.pool.Close()
 	return nil
 }

@@ -27,7 +27,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func open(t *testing.T, dsn string, keys *formsvc.Keys) *postgres.DB {
+func open(t testing.TB, dsn string, keys *formsvc.Keys) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), dsn, keys)
 	if err != nil {
@@ -82,6 +82,16 @@ func TestStore(t *testing.T) {
 			mu.Unlock()
 			_, err := conn(t, dsn).Exec(context.Background(), dollars(q), args...)
 			return err
+		},
+		Count: func(t *testing.T, s storetest.Store, q string, args ...any) int {
+			mu.Lock()
+			dsn := dsns[s]
+			mu.Unlock()
+			var n int
+			if err := conn(t, dsn).QueryRow(context.Background(), dollars(q), args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
 		},
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
 )
 
 // BenchmarkCreateSubmission stores tips from conc goroutines at once, the
@@ -62,4 +64,12 @@ func BenchmarkWriteHealth(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkEachSubmission is the store's side of an export of 10,000
+// records (formsvc/storetest; the same on PostgreSQL).
+func BenchmarkEachSubmission(b *testing.B) {
+	db := openDB(b)
+	storetest.Seed(b, db, 0, 10000)
+	storetest.BenchmarkEachSubmission(b, db, 10000)
 }

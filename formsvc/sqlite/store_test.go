@@ -24,5 +24,20 @@ func TestStore(t *testing.T) {
 		Exec: func(t *testing.T, s storetest.Store, q string, args ...any) error {
 			return s.(*sqlite.DB).Exec(context.Background(), q, args...)
 		},
+		Count: func(t *testing.T, s storetest.Store, q string, args ...any) int {
+			rows, err := s.(*sqlite.DB).Query(context.Background(), q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var n int
+			if !rows.Next() {
+				t.Fatalf("%s: no row", q)
+			}
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		},
 	})
 }

@@ -2,9 +2,12 @@
 // (formsvc/sqlite and formsvc/postgres): each store's tests call Run with
 // a Harness that opens a fresh store.
 //
-// So far it covers the public intake path: CreateSubmission,
-// SubmissionByReceipt, Photos, AddMessage and Messages, and how sealed
-// values are bound to their places.
+// It covers the public intake path (CreateSubmission, SubmissionByReceipt,
+// Photos, AddMessage, Messages), officers and their second factor, the
+// audit log, sessions under hashed tokens, casework (the inbox, status
+// and priority changes, referrals, notes, replies, assignment), the
+// streams of records and facts, and how sealed values are bound to their
+// places.
 package storetest
 
 import (
@@ -16,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
@@ -24,7 +29,11 @@ import (
 type Store interface {
 	formsvc.SubmissionService
 	formsvc.FollowUpService
-	Photos(ctx context.Context, s *formsvc.Submission) ([]formsvc.Photo, error)
+	formsvc.OfficerService
+	formsvc.AuditService
+	formsvc.CaseService
+	formsvc.FactsService
+	SessionStore() scs.Store
 }
 
 // A Harness opens stores for the tests.
@@ -36,6 +45,9 @@ type Harness struct {
 	// someone with write access to the database could; ? marks a
 	// parameter.
 	Exec func(t *testing.T, s Store, q string, args ...any) error
+	// Count runs a query of one integer (count(*)) on s's database
+	// outside the store; ? marks a parameter.
+	Count func(t *testing.T, s Store, q string, args ...any) int
 }
 
 // Keys are the test key file's keys.
@@ -76,6 +88,22 @@ func Run(t *testing.T, h Harness) {
 		{"MessagesOldestFirst", testMessages},
 		{"SwappedSealedValuesDoNotOpen", testSwapped},
 		{"Ping", testPing},
+		{"Officers", testOfficers},
+		{"LegacyPasswordHashUpgrade", testLegacyHash},
+		{"TOTPStepIsUsedOnce", testTOTPStep},
+		{"TOTPStepAndRecoveryCodeRacingLoginsOneWins", testTOTPRace},
+		{"TOTPSecretAndRecoveryCodes", testTOTPSecretAndRecovery},
+		{"RequireTOTPSetting", testRequireTOTP},
+		{"AuditLogAppendOnlyAndClipped", testAudit},
+		{"SessionsUnderHashedTokens", testSessions},
+		{"InboxOrderFiltersAndCounts", testInbox},
+		{"CaseAndCaseByRef", testCase},
+		{"ChangeStatusHistoryReferralsOutcomes", testChangeStatus},
+		{"ChangeStatusRacingOfficersOneWins", testChangeStatusRace},
+		{"PriorityAndItsHistory", testPriority},
+		{"NotesRepliesAssign", testNotesRepliesAssign},
+		{"EachSubmissionStreams", testEachSubmission},
+		{"EachFacts", testEachFacts},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, h) })
 	}
@@ -306,13 +334,15 @@ func testMessages(t *testing.T, h Harness) {
 }
 
 // A sealed value moved to another row, column or record, or left in a
-// record whose kind or receipt changed, does not open.
+// record whose kind or receipt changed, does not open: contents, photos,
+// messages, notes, status notes, priority reasons, TOTP secrets.
 func testSwapped(t *testing.T, h Harness) {
 	ctx := context.Background()
 	type fixture struct {
 		db     Store
 		a, b   *formsvc.Submission
 		ha, hb []byte
+		oa, ob *formsvc.Officer
 	}
 	setUp := func(t *testing.T) *fixture {
 		f := &fixture{db: h.Open(t, Keys(t)), ha: Hash(100), hb: Hash(101)}
@@ -330,6 +360,29 @@ func testSwapped(t *testing.T, h Harness) {
 				}
 			}
 			*p = s
+		}
+		f.oa, f.ob = AddOfficer(t, f.db, "congan", formsvc.RolePolice), AddOfficer(t, f.db, "xahoi", formsvc.RoleSocial)
+		for i, o := range []*formsvc.Officer{f.oa, f.ob} {
+			if err := f.db.SetTOTP(ctx, o.ID, fmt.Sprintf("SECRET%d", i), true, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, s := range []*formsvc.Submission{f.a, f.b} {
+			for j := range 2 {
+				if err := f.db.AddNote(ctx, s, f.oa.ID, fmt.Sprintf("NOTE-%d-%d", i, j), at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := f.db.ChangeStatus(ctx, s, formsvc.StatusMove{To: "verifying", Note: fmt.Sprintf("STATUS-%d", i), OfficerID: f.oa.ID, At: at}); err != nil {
+				t.Fatal(err)
+			}
+			s.Status = "verifying"
+			for j, p := range []formsvc.Priority{formsvc.PriorityHigh, formsvc.PriorityNormal} {
+				if err := f.db.SetPriority(ctx, s, p, f.oa.ID, fmt.Sprintf("REASON-%d-%d", i, j), at); err != nil {
+					t.Fatal(err)
+				}
+				s.Priority = p
+			}
 		}
 		return f
 	}
@@ -389,6 +442,43 @@ func testSwapped(t *testing.T, h Harness) {
 				exec(t, f, `UPDATE messages SET submission_id = ? WHERE id = (SELECT min(id) FROM messages WHERE submission_id = ?)`, f.b.ID, f.a.ID)
 			},
 			func(f *fixture) error { _, err := f.db.Messages(ctx, f.b); return err }},
+		{"two records' contents swapped, read as a case",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE submissions SET content = (SELECT content FROM submissions WHERE id = ?) WHERE id = ?`, f.b.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.Case(ctx, f.a.ID, both); return err }},
+		{"a record's kind changed, read as a case",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE submissions SET kind = 'support', status = 'received' WHERE id = ?`, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.Case(ctx, f.a.ID, both); return err }},
+		{"two notes of one record swapped",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE notes SET body = (SELECT body FROM notes WHERE submission_id = ? ORDER BY id LIMIT 1)
+					WHERE id = (SELECT max(id) FROM notes WHERE submission_id = ?)`, f.a.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.Notes(ctx, f.a); return err }},
+		{"a record's status note copied over another record's",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE status_history SET note = (SELECT note FROM status_history WHERE submission_id = ?) WHERE submission_id = ?`, f.a.ID, f.b.ID)
+			},
+			func(f *fixture) error { _, err := f.db.History(ctx, f.b); return err }},
+		{"two priority reasons of one record swapped",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE priority_history SET reason = (SELECT reason FROM priority_history WHERE submission_id = ? ORDER BY id LIMIT 1)
+					WHERE id = (SELECT max(id) FROM priority_history WHERE submission_id = ?)`, f.a.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.PriorityHistory(ctx, f.a); return err }},
+		{"a note copied into a status note's place",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE status_history SET note = (SELECT body FROM notes WHERE submission_id = ? ORDER BY id LIMIT 1) WHERE submission_id = ?`, f.a.ID, f.a.ID)
+			},
+			func(f *fixture) error { _, err := f.db.History(ctx, f.a); return err }},
+		{"two officers' second-factor secrets swapped",
+			func(t *testing.T, f *fixture) {
+				exec(t, f, `UPDATE officers SET totp_secret = (SELECT totp_secret FROM officers WHERE id = ?) WHERE id = ?`, f.oa.ID, f.ob.ID)
+			},
+			func(f *fixture) error { _, err := f.db.TOTPSecret(ctx, f.ob.ID); return err }},
 		{"one message's body copied over another's of the same record",
 			func(t *testing.T, f *fixture) {
 				exec(t, f, `UPDATE messages SET body = (SELECT body FROM messages WHERE submission_id = ? ORDER BY id LIMIT 1)

@@ -1,0 +1,20 @@
+package postgres
+
+import "time"
+
+// SetSessionCleanup sets how often session stores made from now on delete
+// expired sessions, and returns a function that restores it (tests only).
+func SetSessionCleanup(every time.Duration) (restore func()) {
+	old := sessionCleanupEvery
+	sessionCleanupEvery = every
+	return func() { sessionCleanupEvery = old }
+}
+
+// SessionCleanupStopped is closed once db's session clean-up goroutine
+// has ended (tests only; nil before SessionStore).
+func (db *DB) SessionCleanupStopped() <-chan struct{} {
+	if db.sessions == nil {
+		return nil
+	}
+	return db.sessions.done
+}

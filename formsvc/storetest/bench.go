@@ -1,0 +1,57 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+)
+
+// Seed stores n tips in db from 16 goroutines at once (so that commits
+// are shared where the store can), with hashes from first on.
+func Seed(tb testing.TB, db Store, first, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > n {
+					return
+				}
+				s := Tip(fmt.Sprintf("Buổi tối có nhiều người lạ ra vào, nghe nói có em gái còn nhỏ tuổi bị ép tiếp khách (%d).", i))
+				if err := db.CreateSubmission(ctx, s, Hash(first+i)); err != nil {
+					tb.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// BenchmarkEachSubmission streams every record of db (seeded with n by
+// the caller), opened, and reports records/s: the store's side of an
+// export, without an encoder (formsvc/export has those).
+func BenchmarkEachSubmission(b *testing.B, db Store, n int) {
+	ctx := context.Background()
+	all := formsvc.CaseFilter{Kinds: []formsvc.Kind{formsvc.KindTip, formsvc.KindSupport}}
+	got := 0
+	for b.Loop() {
+		got = 0
+		if err := db.EachSubmission(ctx, all, func(*formsvc.Submission) error { got++; return nil }, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if got != n {
+		b.Fatalf("streamed %d records, want %d", got, n)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}

@@ -228,3 +228,29 @@ func (s *Spec) checkKinds() error {
 	}
 	return nil
 }
+
+// StoredStatus is a status a store's workflow table holds, and how many
+// records are in it.
+type StoredStatus struct {
+	Kind    Kind
+	Status  Status
+	Records int64
+}
+
+// Retired lists the stored statuses that the spec no longer has, for the
+// store to delete; it refuses (naming it) one that records are still in,
+// so that no record is left in a status nobody can see or leave.
+func (s *Spec) Retired(stored []StoredStatus) ([]StoredStatus, error) {
+	var out []StoredStatus
+	for _, st := range stored {
+		if d := s.Kind(st.Kind); d != nil && d.Valid(st.Status) {
+			continue
+		}
+		if st.Records > 0 {
+			return nil, fmt.Errorf("trạng thái %q của loại %q không còn trong data/forms.yaml nhưng %d hồ sơ đang ở trạng thái này: hãy chuyển các hồ sơ đó sang trạng thái khác bằng phiên bản cũ, hoặc giữ trạng thái này trong forms.yaml",
+				st.Status, st.Kind, st.Records)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}

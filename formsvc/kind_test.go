@@ -95,3 +95,21 @@ func TestReferralDestinationsAreInTheDirectory(t *testing.T) {
 		}
 	}
 }
+
+// A status gone from forms.yaml is dropped from a store's table when no
+// record is in it, and refused, by name, while one is.
+func TestRetiredStatuses(t *testing.T) {
+	spec, err := formsvc.DefaultSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := []formsvc.StoredStatus{{Kind: "tip", Status: "received", Records: 5}, {Kind: "tip", Status: "archived"}}
+	gone, err := spec.Retired(stored)
+	if err != nil || len(gone) != 1 || gone[0].Status != "archived" {
+		t.Errorf("Retired = %v, %v; want archived only", gone, err)
+	}
+	stored[1].Records = 2
+	if _, err := spec.Retired(stored); err == nil || !strings.Contains(err.Error(), `"archived"`) || !strings.Contains(err.Error(), "2 hồ sơ") {
+		t.Errorf("a status in use: %v", err)
+	}
+}

@@ -255,10 +255,8 @@ func migrate(ctx context.Context, conn *pgx.Conn) error {
 // and says which).
 func syncWorkflow(ctx context.Context, conn *pgx.Conn, spec *formsvc.Spec) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		want := map[[2]string]bool{}
 		for _, d := range spec.Kinds {
 			for _, st := range d.Statuses {
-				want[[2]string{string(d.Kind), string(st.Code)}] = true
 				if _, err := tx.Exec(ctx, `INSERT INTO workflow_statuses (kind, status, open) VALUES ($1, $2, $3)
 					ON CONFLICT (kind, status) DO UPDATE SET open = excluded.open WHERE workflow_statuses.open <> excluded.open`,
 					string(d.Kind), string(st.Code), st.Open); err != nil {
@@ -272,29 +270,20 @@ func syncWorkflow(ctx context.Context, conn *pgx.Conn, spec *formsvc.Spec) error
 		if err != nil {
 			return fmt.Errorf("workflow: %w", err)
 		}
-		var gone [][2]string
-		for rows.Next() {
-			var kind, status string
-			var n int64
-			if err := rows.Scan(&kind, &status, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			if want[[2]string{kind, status}] {
-				continue
-			}
-			if n > 0 {
-				rows.Close()
-				return fmt.Errorf("trạng thái %q của loại %q không còn trong data/forms.yaml nhưng %d hồ sơ đang ở trạng thái này: hãy chuyển các hồ sơ đó sang trạng thái khác bằng phiên bản cũ, hoặc giữ trạng thái này trong forms.yaml", status, kind, n)
-			}
-			gone = append(gone, [2]string{kind, status})
+		stored, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (formsvc.StoredStatus, error) {
+			var st formsvc.StoredStatus
+			err := r.Scan(&st.Kind, &st.Status, &st.Records)
+			return st, err
+		})
+		if err != nil {
+			return fmt.Errorf("workflow: %w", err)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		gone, err := spec.Retired(stored)
+		if err != nil {
 			return err
 		}
 		for _, g := range gone {
-			if _, err := tx.Exec(ctx, `DELETE FROM workflow_statuses WHERE kind = $1 AND status = $2`, g[0], g[1]); err != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM workflow_statuses WHERE kind = $1 AND status = $2`, string(g.Kind), string(g.Status)); err != nil {
 				return fmt.Errorf("workflow: %w", err)
 			}
 		}

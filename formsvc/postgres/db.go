@@ -10,9 +10,11 @@
 // So far it implements the public intake path (formsvc.SubmissionService
 // and formsvc.FollowUpService), officers and their second factor
 // (formsvc.OfficerService), the audit log (formsvc.AuditService), the
-// officers' sessions (SessionStore), casework (formsvc.CaseService) and
-// counting facts (formsvc.FactsService). Alerts, purge, backup and the
-// wiring into `formsvc serve` are still SQLite's only (issue 18).
+// officers' sessions (SessionStore), casework (formsvc.CaseService),
+// counting facts (formsvc.FactsService) and the alerts' store
+// (formsvc.AlertService, safe for a dispatcher in each instance: see
+// alert.go). Purge, backup and the wiring into `formsvc serve` are still
+// SQLite's only (issue 18).
 package postgres
 
 import (

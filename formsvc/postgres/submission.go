@@ -40,7 +40,13 @@ func nextID(ctx context.Context, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }, table string) (int64, error) {
 	var id int64
-	if err := q.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id'))`, table).Scan(&id); err != nil {
+	query := `SELECT nextval(pg_get_serial_sequence($1, 'id'))`
+	if table == "submissions" || table == "messages" {
+		// The shared side of newRowsLock, taken before the id: see
+		// (*DB).newest.
+		query = `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM (SELECT ` + newRowsShared + `) l`
+	}
+	if err := q.QueryRow(ctx, query, table).Scan(&id); err != nil {
 		return 0, fmt.Errorf("next id of %s: %w", table, err)
 	}
 	return id, nil

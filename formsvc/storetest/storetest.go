@@ -6,8 +6,9 @@
 // Photos, AddMessage, Messages), officers and their second factor, the
 // audit log, sessions under hashed tokens, casework (the inbox, status
 // and priority changes, referrals, notes, replies, assignment), the
-// streams of records and facts, and how sealed values are bound to their
-// places.
+// streams of records and facts, the alert store (settings, the
+// dispatcher's state and its stale check, the outbox), and how sealed
+// values are bound to their places.
 package storetest
 
 import (
@@ -33,6 +34,7 @@ type Store interface {
 	formsvc.AuditService
 	formsvc.CaseService
 	formsvc.FactsService
+	formsvc.AlertService
 	SessionStore() scs.Store
 }
 
@@ -104,6 +106,12 @@ func Run(t *testing.T, h Harness) {
 		{"NotesRepliesAssign", testNotesRepliesAssign},
 		{"EachSubmissionStreams", testEachSubmission},
 		{"EachFacts", testEachFacts},
+		{"AlertSettings", testAlertSettings},
+		{"AlertNewRowsCounted", testAlertNewRows},
+		{"AlertOverdueOnceAndDigest", testAlertOverdueAndDigest},
+		{"AlertPlanOverAnOlderStateIsStale", testAlertPlanStale},
+		{"AlertPlansRacingOneCommits", testAlertPlanRace},
+		{"AlertOutbox", testAlertOutbox},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, h) })
 	}

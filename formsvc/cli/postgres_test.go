@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/cli"
 	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 )
@@ -146,6 +148,17 @@ func TestServeOnPostgres(t *testing.T) {
 		t.Fatalf("inbox through b: %d, want the tip sent through a in it\n%.500s", inbox.StatusCode, body)
 	}
 
+	code, out = runIn(t, "", append([]string{"export", "--kind", "tip", "--format", "json"}, common...)...)
+	outputs = append(outputs, out)
+	if code != 0 || !strings.Contains(out, "Có người bị giữ giấy tờ") {
+		t.Errorf("export: exit %d, want the tip's content\n%s", code, out)
+	}
+	year := strconv.Itoa(time.Now().In(formsvc.Vietnam).Year())
+	code, out = runIn(t, "", append([]string{"report", "--period", year, "--format", "html"}, common...)...)
+	outputs = append(outputs, out)
+	if code != 0 || !strings.Contains(out, "<html") {
+		t.Errorf("report: exit %d\n%.500s", code, out)
+	}
 	code, out = runIn(t, "", append([]string{"purge"}, common...)...)
 	outputs = append(outputs, out)
 	if code != 0 || !strings.Contains(out, "Đã xóa 0 hồ sơ") {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
 // alertConfig is serve's settings for officers' alerts.
@@ -86,7 +85,7 @@ func (c *alertConfig) check(addr string) error {
 // prepareAlerts makes the alert dispatcher when mail or a webhook is
 // configured; start runs it (once the service listens), and the stop it
 // returns ends it and waits, before the database closes.
-func prepareAlerts(cfg *alertConfig, overdue time.Duration, db *sqlite.DB, log *slog.Logger) (start func() (stop func()), err error) {
+func prepareAlerts(cfg *alertConfig, overdue time.Duration, db store, log *slog.Logger) (start func() (stop func()), err error) {
 	if cfg.SMTPURL == "" && cfg.Webhook == "" {
 		log.Info("không gửi thông báo cho cán bộ: chưa có --smtp-url hay --alert-webhook")
 		return func() func() { return func() {} }, nil
@@ -176,7 +175,7 @@ func parseWants(s string) (map[formsvc.AlertType]bool, error) {
 
 // setOfficerAlerts applies --email and --alerts to an officer (officer
 // add and set) and audits the change.
-func setOfficerAlerts(ctx context.Context, e *env, db *sqlite.DB, fs *flag.FlagSet, af alertFlags, o *formsvc.Officer) error {
+func setOfficerAlerts(ctx context.Context, e *env, db store, fs *flag.FlagSet, af alertFlags, o *formsvc.Officer) error {
 	var changed []string
 	if given(fs, "email") {
 		email, err := formsvc.ParseEmail(*af.email)
@@ -229,7 +228,7 @@ func checkEmailFlag(af alertFlags) error {
 }
 
 // listOfficerAlerts prints who gets alerts where, and who has no address.
-func listOfficerAlerts(ctx context.Context, e *env, db *sqlite.DB) error {
+func listOfficerAlerts(ctx context.Context, e *env, db store) error {
 	list, err := db.OfficerAlerts(ctx)
 	if err != nil {
 		return err

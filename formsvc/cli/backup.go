@@ -20,6 +20,11 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if err := fs.parse(args, e.getenv); err != nil {
 		return err
 	}
+	if isPostgres(cfg.DB) {
+		return errors.New("formsvc backup chỉ sao lưu cơ sở dữ liệu SQLite. Với PostgreSQL, hãy sao lưu bằng công cụ của PostgreSQL: " +
+			"pg_dump (ví dụ pg_dump -Fc -f formsvc.dump <tên cơ sở dữ liệu>), hoặc sao lưu nền (pg_basebackup) kèm lưu trữ WAL; " +
+			"xem mục PostgreSQL trong README. Khóa bí mật vẫn phải cất riêng. Chưa có gì bị thay đổi")
+	}
 	if *out == "" {
 		return errors.New("cần --out: tệp sao lưu sẽ tạo")
 	}
@@ -37,7 +42,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, keys)
+	db, err := openSQLite(ctx, cfg, keys)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ type storageConfig struct {
 
 func storageSettings(fs *flagSet) *storageConfig {
 	c := &storageConfig{DB: "var/formsvc.db", KeyFile: "var/formsvc.key"}
-	fs.setting("db", (*pathValue)(&c.DB), "tệp cơ sở dữ liệu SQLite")
+	fs.setting("db", (*pathValue)(&c.DB), "tệp cơ sở dữ liệu SQLite, hoặc postgres://người-dùng:mật-khẩu@máy:5432/tên để dùng PostgreSQL")
 	fs.setting("key-file", (*pathValue)(&c.KeyFile), "tệp khóa bí mật (để ngoài cơ sở dữ liệu và bản sao lưu)")
 	return c
 }

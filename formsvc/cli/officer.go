@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
 // cliUser names the command line in the audit log.
@@ -146,7 +145,7 @@ func runOfficer(ctx context.Context, e *env, args []string) error {
 	return errUsage
 }
 
-func listOfficers(ctx context.Context, e *env, db *sqlite.DB) error {
+func listOfficers(ctx context.Context, e *env, db store) error {
 	list, err := db.Officers(ctx)
 	if err != nil {
 		return err

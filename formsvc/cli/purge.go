@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 )
 
 // runPurge deletes closed records older than the retention setting.
@@ -23,6 +25,11 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	cutoff := time.Now().Add(-*retention)
 	n, err := db.PurgeClosed(ctx, cutoff)
+	if errors.Is(err, postgres.ErrPurgeRunning) {
+		// Another instance or a cron job is purging now: it does the work.
+		fmt.Fprintln(e.stdout, "Một lần xóa khác (dịch vụ khác hoặc lịch cron) đang chạy trên cơ sở dữ liệu này: lần này không xóa gì.")
+		return nil
+	}
 	if err != nil {
 		return err
 	}

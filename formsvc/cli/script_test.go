@@ -19,13 +19,14 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc/cli"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 )
 
 // The formsvc command, run by the txtar scripts in testdata/script as a
 // real process with its own arguments, standard input and output, and
 // stopped by a signal the way main stops it (kill -INT in a script).
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withCluster{m}, map[string]func(){
 		"formsvc": func() {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			code := cli.Run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
@@ -34,6 +35,12 @@ func TestMain(m *testing.M) {
 		},
 	})
 }
+
+// withCluster runs the tests through pgtest.Main, which stops the
+// throwaway PostgreSQL cluster, if a test started it, at the end.
+type withCluster struct{ m *testing.M }
+
+func (w withCluster) Run() int { return pgtest.Main(w.m) }
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{

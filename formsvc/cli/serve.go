@@ -94,7 +94,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log, web.Timeouts{})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("đang phục vụ", "url", "http://"+ln.Addr().String()+"/", "db", store.DB)
+	log.Info("đang phục vụ", "url", "http://"+ln.Addr().String()+"/", "db", dbName(store.DB))
 	stopAlerts := startAlerts()
 	defer stopAlerts()
 

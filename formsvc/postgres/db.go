@@ -13,8 +13,8 @@
 // officers' sessions (SessionStore), casework (formsvc.CaseService),
 // counting facts (formsvc.FactsService) and the alerts' store
 // (formsvc.AlertService, safe for a dispatcher in each instance: see
-// alert.go). Purge, backup and the wiring into `formsvc serve` are still
-// SQLite's only (issue 18).
+// alert.go), and the retention purge (PurgeClosed, one at a time across
+// instances). Backup is PostgreSQL's own (pg_dump; README).
 package postgres
 
 import (

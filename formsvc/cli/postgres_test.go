@@ -1,0 +1,193 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/cli"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
+)
+
+// pgPassword is put in the test's DSN (the throwaway cluster trusts its
+// socket, so it is never asked for): it must appear in no output.
+const pgPassword = "Mat-Khau-Bi-Mat-7781"
+
+// pgDSN is a fresh database on the throwaway cluster, as a URL with a
+// password.
+func pgDSN(t *testing.T) string {
+	t.Helper()
+	u, err := url.Parse(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), pgPassword)
+	return u.String()
+}
+
+// runIn runs one formsvc command to its end.
+func runIn(t *testing.T, stdin string, args ...string) (code int, out string) {
+	t.Helper()
+	var b lockedBuffer
+	code = cli.Run(context.Background(), append([]string{"formsvc"}, args...), func(string) string { return "" },
+		strings.NewReader(stdin), &b, &b)
+	return code, b.String()
+}
+
+// serveAt starts `formsvc serve` with args on a free port and returns its
+// address; it is stopped at the test's end.
+func serveAt(t *testing.T, args ...string) (base string, logs *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &lockedBuffer{}
+	exit := make(chan int, 1)
+	args = append([]string{"formsvc", "serve", "--addr", "127.0.0.1:0"}, args...)
+	go func() { exit <- cli.Run(ctx, args, func(string) string { return "" }, nil, io.Discard, logs) }()
+	t.Cleanup(func() {
+		cancel()
+		if c := <-exit; c != 0 {
+			t.Errorf("serve exit %d:\n%s", c, logs.String())
+		}
+	})
+	m := logs.waitFor(urlRe, 60*time.Second)
+	if m == nil {
+		t.Fatalf("serve did not start:\n%s", logs.String())
+	}
+	return m[1], logs
+}
+
+func postJSON(t *testing.T, u string, body any) (int, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	res, err := http.Post(u, "application/json", strings.NewReader(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+// Two `formsvc serve` on one PostgreSQL database (--db postgres://…) are
+// one service: a tip sent to one is followed up on the other, an officer
+// added by `officer add` on the same DSN logs in through one and is
+// logged in on the other; purge runs on it, backup points to pg_dump; the
+// DSN's password is in no log or message.
+func TestServeOnPostgres(t *testing.T) {
+	dsn := pgDSN(t)
+	dir := t.TempDir()
+	common := []string{"--db", dsn, "--key-file", filepath.Join(dir, "f.key")}
+	var outputs []string
+	const pw = "mat-khau-that-dai-2026"
+	code, out := runIn(t, pw+"\n", append([]string{"officer", "add", "--username", "congan", "--role", "police", "--password-stdin"}, common...)...)
+	outputs = append(outputs, out)
+	if code != 0 || !strings.Contains(out, "Đã thêm tài khoản congan") {
+		t.Fatalf("officer add: exit %d\n%s", code, out)
+	}
+	a, logsA := serveAt(t, append([]string{"--site", dir}, common...)...)
+	b, logsB := serveAt(t, append([]string{"--site", dir}, common...)...)
+
+	status, res := postJSON(t, a+"/api/v1/tips", map[string]any{"category": "lodging", "location": "Nhà nghỉ X",
+		"description": "Có người bị giữ giấy tờ"})
+	receipt, _ := res["receipt"].(string)
+	if status != http.StatusCreated || receipt == "" {
+		t.Fatalf("tip through a: %d %v", status, res)
+	}
+	status, res = postJSON(t, b+"/api/v1/follow-up/messages", map[string]string{"receipt": receipt, "message": "Tối qua lại thấy xe lạ."})
+	if status != http.StatusCreated {
+		t.Fatalf("follow-up message through b: %d %v", status, res)
+	}
+	status, res = postJSON(t, a+"/api/v1/follow-up", map[string]string{"receipt": receipt})
+	if msgs, _ := res["messages"].([]any); status != http.StatusOK || len(msgs) != 1 || !strings.Contains(str(msgs[0]), "xe lạ") {
+		t.Fatalf("follow-up through a: %d %v; want the message sent through b", status, res)
+	}
+
+	// The officer logs in through a; the session is in the database, so
+	// b knows it (the jar sends the cookie to both: cookies ignore ports).
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page, err := client.Get(a + "/officer/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := goquery.NewDocumentFromReader(page.Body)
+	page.Body.Close()
+	tok, _ := doc.Find(`input[name="csrf_token"]`).First().Attr("value")
+	req, _ := http.NewRequest("POST", a+"/officer/login", strings.NewReader(url.Values{"username": {"congan"},
+		"password": {pw}, "csrf_token": {tok}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", a)
+	login, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login.Body.Close()
+	if login.StatusCode != http.StatusSeeOther || login.Header.Get("Location") != "/officer/" {
+		t.Fatalf("login through a: %d -> %q", login.StatusCode, login.Header.Get("Location"))
+	}
+	inbox, err := client.Get(b + "/officer/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(inbox.Body)
+	inbox.Body.Close()
+	if inbox.StatusCode != http.StatusOK || !regexp.MustCompile(`TB-\d{4}-0001`).Match(body) {
+		t.Fatalf("inbox through b: %d, want the tip sent through a in it\n%.500s", inbox.StatusCode, body)
+	}
+
+	code, out = runIn(t, "", append([]string{"export", "--kind", "tip", "--format", "json"}, common...)...)
+	outputs = append(outputs, out)
+	if code != 0 || !strings.Contains(out, "Có người bị giữ giấy tờ") {
+		t.Errorf("export: exit %d, want the tip's content\n%s", code, out)
+	}
+	year := strconv.Itoa(time.Now().In(formsvc.Vietnam).Year())
+	code, out = runIn(t, "", append([]string{"report", "--period", year, "--format", "html"}, common...)...)
+	outputs = append(outputs, out)
+	if code != 0 || !strings.Contains(out, "<html") {
+		t.Errorf("report: exit %d\n%.500s", code, out)
+	}
+	code, out = runIn(t, "", append([]string{"purge"}, common...)...)
+	outputs = append(outputs, out)
+	if code != 0 || !strings.Contains(out, "Đã xóa 0 hồ sơ") {
+		t.Errorf("purge: exit %d\n%s", code, out)
+	}
+	code, out = runIn(t, "", append([]string{"backup", "--out", filepath.Join(dir, "b.db")}, common...)...)
+	outputs = append(outputs, out)
+	if code == 0 || !strings.Contains(out, "pg_dump") {
+		t.Errorf("backup on PostgreSQL: exit %d, want a refusal pointing to pg_dump\n%s", code, out)
+	}
+	// A wrong key file: the error names the database without its password.
+	other := []string{"--db", dsn, "--key-file", filepath.Join(t.TempDir(), "other.key")}
+	code, out = runIn(t, "", append([]string{"officer", "list"}, other...)...)
+	outputs = append(outputs, out)
+	if code == 0 || !strings.Contains(out, "xxxxx") {
+		t.Errorf("officer list with no key file: exit %d, want a refusal naming the database\n%s", code, out)
+	}
+	outputs = append(outputs, logsA.String(), logsB.String())
+	for _, o := range outputs {
+		if strings.Contains(o, pgPassword) {
+			t.Errorf("the DSN's password is in an output:\n%s", o)
+		}
+	}
+	if !strings.Contains(logsA.String(), "db=") {
+		t.Errorf("serve does not log its database:\n%s", logsA.String())
+	}
+}
+
+func str(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -173,7 +173,7 @@ func TestConsoleOnAPhoneAndADesk(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("status-to"), "referred"),
 		chromedp.SendKeys(chromedp.ID("status-note"), "Có dấu hiệu mua bán người."),
 		chromedp.Click(chromedp.CSS("#status button")),
-		chromedp.WaitVisible(chromedp.CSS("#status .error-summary, .error-summary")))
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
 	check("case, referral without a destination refused")
 	do(t, ctx,
 		chromedp.SetValue(chromedp.ID("status-to"), "referred"),

@@ -180,9 +180,6 @@ func (s *Spec) KindList() []Kind {
 	return out
 }
 
-// ParseKind reads a kind's code ("tip"), nil when there is none.
-func (s *Spec) ParseKind(v string) *KindDef { return s.Kind(Kind(v)) }
-
 // ParseRef reads a reference such as TB-2026-0042 (case and the leading
 // zeros do not matter).
 func (s *Spec) ParseRef(ref string) (d *KindDef, year, seq int, ok bool) {

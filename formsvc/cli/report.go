@@ -41,7 +41,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	kinds := spec.KindList()
 	if *kindFlag != "" {
-		if spec.ParseKind(*kindFlag) == nil {
+		if spec.Kind(formsvc.Kind(*kindFlag)) == nil {
 			return errors.New("--kind phải là tip hoặc support")
 		}
 		kinds = []formsvc.Kind{formsvc.Kind(*kindFlag)}

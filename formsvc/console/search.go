@@ -44,7 +44,10 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, q string) (*sea
 		return res, false
 	}
 	if _, _, _, ok := c.spec.ParseRef(q); ok {
-		c.audit(r, formsvc.AuditSearch, "", "theo mã hồ sơ")
+		if err := c.audit(r, formsvc.AuditSearch, "", "theo mã hồ sơ"); err != nil {
+			c.fail(w, r, err) // a search that cannot be audited is not made
+			return nil, true
+		}
 		s, err := c.store.CaseByRef(r.Context(), q, o.Role.Kinds())
 		if err == nil {
 			http.Redirect(w, r, "/officer/cases/"+s.Ref, http.StatusSeeOther)
@@ -62,7 +65,10 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, q string) (*sea
 		res.Error = "Vui lòng nhập mã hồ sơ hoặc ít nhất 2 chữ cái để tìm."
 		return res, false
 	}
-	c.audit(r, formsvc.AuditSearch, "", "theo từ")
+	if err := c.audit(r, formsvc.AuditSearch, "", "theo từ"); err != nil {
+		c.fail(w, r, err) // a search that cannot be audited is not made
+		return nil, true
+	}
 	f := formsvc.CaseFilter{Kinds: o.Role.Kinds(), Newest: true, Limit: searchScan}
 	err := c.store.EachSubmission(r.Context(), f, func(s *formsvc.Submission) error {
 		res.Scanned++

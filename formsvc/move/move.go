@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"strconv"
 	"strings"
 	"time"
@@ -73,11 +74,6 @@ func Copy(ctx context.Context, src *sql.DB, dst *pgxpool.Pool) ([]Table, error) 
 				return err
 			}
 			t := Table{Name: name}
-			rows, err := readSQLite(ctx, src, name, cols, key)
-			if err != nil {
-				return err
-			}
-			t.Source = len(rows)
 			names := make([]string, len(cols))
 			ph := make([]string, len(cols))
 			for i, c := range cols {
@@ -85,12 +81,19 @@ func Copy(ctx context.Context, src *sql.DB, dst *pgxpool.Pool) ([]Table, error) 
 			}
 			q := `INSERT INTO ` + name + ` (` + strings.Join(names, ", ") + `) OVERRIDING SYSTEM VALUE VALUES (` + strings.Join(ph, ", ") + `)
 				ON CONFLICT DO NOTHING`
-			for _, r := range rows {
+			// One row in memory at a time: a photos table of gigabytes
+			// moves in the memory of its largest photo.
+			err = eachSQLite(ctx, src, name, cols, key, func(r []any) error {
+				t.Source++
 				tag, err := tx.Exec(ctx, q, r...)
 				if err != nil {
 					return fmt.Errorf("chép bảng %s: %w", name, err)
 				}
 				t.Copied += int(tag.RowsAffected())
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			if hasColumn(cols, "id") {
 				if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), GREATEST((SELECT COALESCE(max(id), 0) FROM `+name+`), 1))`, name); err != nil {
@@ -121,19 +124,17 @@ func Verify(ctx context.Context, src *sql.DB, dst *pgxpool.Pool, ts []Table) err
 		if err != nil {
 			return err
 		}
-		a, err := readSQLite(ctx, src, t.Name, cols, key)
-		if err != nil {
+		a, b := newSum(cols), newSum(cols)
+		if err := eachSQLite(ctx, src, t.Name, cols, key, a.add); err != nil {
 			return err
 		}
-		b, err := readPostgres(ctx, dst, t.Name, cols, key)
-		if err != nil {
+		if err := eachPostgres(ctx, dst, t.Name, cols, key, b.add); err != nil {
 			return err
 		}
-		t.Source, t.Target = len(a), len(b)
-		sa, sb := checksum(cols, a), checksum(cols, b)
-		t.Checksum = sa
-		if len(a) != len(b) || sa != sb {
-			bad = append(bad, fmt.Sprintf("%s (SQLite %d dòng, PostgreSQL %d dòng)", t.Name, len(a), len(b)))
+		t.Source, t.Target = a.n, b.n
+		t.Checksum = a.hex()
+		if a.n != b.n || a.hex() != b.hex() {
+			bad = append(bad, fmt.Sprintf("%s (SQLite %d dòng, PostgreSQL %d dòng)", t.Name, a.n, b.n))
 		}
 	}
 	if len(bad) > 0 {
@@ -182,9 +183,9 @@ func hasColumn(cols []column, name string) bool {
 	return false
 }
 
-// readSQLite reads a table's rows in key order, each value converted to
-// the target column's type.
-func readSQLite(ctx context.Context, src *sql.DB, table string, cols []column, key []string) ([][]any, error) {
+// eachSQLite calls fn with a table's rows in key order, one at a time,
+// each value converted to the target column's type.
+func eachSQLite(ctx context.Context, src *sql.DB, table string, cols []column, key []string, fn func([]any) error) error {
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.name
@@ -194,32 +195,33 @@ func readSQLite(ctx context.Context, src *sql.DB, table string, cols []column, k
 	}
 	rows, err := src.QueryContext(ctx, `SELECT `+strings.Join(names, ", ")+` FROM `+table+` ORDER BY `+strings.Join(key, ", "))
 	if err != nil {
-		return nil, fmt.Errorf("đọc bảng %s của SQLite: %w", table, err)
+		return fmt.Errorf("đọc bảng %s của SQLite: %w", table, err)
 	}
 	defer rows.Close()
-	var out [][]any
+	raw := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	row := make([]any, len(cols))
 	for rows.Next() {
-		raw := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
-		row := make([]any, len(cols))
 		for i, c := range cols {
 			if row[i], err = convert(raw[i], c.typ); err != nil {
-				return nil, fmt.Errorf("bảng %s, cột %s: %w", table, c.name, err)
+				return fmt.Errorf("bảng %s, cột %s: %w", table, c.name, err)
 			}
 		}
-		out = append(out, row)
+		if err := fn(row); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // convert turns a SQLite value into the PostgreSQL column type's: stored
-// times (text, ” for "never" in alert cursors) into time.Time or nil,
+// times (text; an empty one is "never" in alert cursors) into time.Time or nil,
 // 0/1 into booleans.
 func convert(v any, typ string) (any, error) {
 	if b, ok := v.([]byte); ok && typ != "bytea" {
@@ -259,31 +261,49 @@ func convert(v any, typ string) (any, error) {
 	return v, nil
 }
 
-// readPostgres reads a table's rows in key order.
-func readPostgres(ctx context.Context, dst *pgxpool.Pool, table string, cols []column, key []string) ([][]any, error) {
+// eachPostgres calls fn with a table's rows in key order, one at a time.
+func eachPostgres(ctx context.Context, dst *pgxpool.Pool, table string, cols []column, key []string, fn func([]any) error) error {
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.name
 	}
 	rows, err := dst.Query(ctx, `SELECT `+strings.Join(names, ", ")+` FROM `+table+` ORDER BY `+strings.Join(key, ", "))
 	if err != nil {
-		return nil, fmt.Errorf("đọc bảng %s của PostgreSQL: %w", table, err)
+		return fmt.Errorf("đọc bảng %s của PostgreSQL: %w", table, err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) { return r.Values() })
+	defer rows.Close()
+	for rows.Next() {
+		v, err := rows.Values()
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
-// checksum is a SHA-256 over the rows, each value in one canonical form
-// whichever side it was read from.
-func checksum(cols []column, rows [][]any) string {
-	h := sha256.New()
-	for _, r := range rows {
-		for i, v := range r {
-			fmt.Fprintf(h, "%s=%s\x1f", cols[i].name, canonical(v))
-		}
-		h.Write([]byte{'\n'})
-	}
-	return hex.EncodeToString(h.Sum(nil))
+// sum is a count and a SHA-256 over a table's rows, each value in one
+// canonical form whichever side it was read from.
+type sum struct {
+	cols []column
+	h    hash.Hash
+	n    int
 }
+
+func newSum(cols []column) *sum { return &sum{cols: cols, h: sha256.New()} }
+
+func (s *sum) add(row []any) error {
+	for i, v := range row {
+		fmt.Fprintf(s.h, "%s=%s\x1f", s.cols[i].name, canonical(v))
+	}
+	s.h.Write([]byte{'\n'})
+	s.n++
+	return nil
+}
+
+func (s *sum) hex() string { return hex.EncodeToString(s.h.Sum(nil)) }
 
 func canonical(v any) string {
 	switch x := v.(type) {

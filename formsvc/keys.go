@@ -20,9 +20,15 @@ import (
 // Keys are the service's secrets, derived from one master key that lives
 // in a key file outside the database (and outside its backups).
 type Keys struct {
-	Receipt []byte      // HMAC key for receipt hashes
-	AEAD    cipher.AEAD // XChaCha20-Poly1305 for submission content at rest
-	check   []byte
+	Receipt []byte // HMAC key for receipt hashes
+	// Address is the HMAC key of client addresses in rate counts and of
+	// plain posts' idempotency keys; Challenge signs proof-of-work
+	// challenges. Derived from the master key, they are the same in every
+	// instance of the service that has the key file.
+	Address   []byte
+	Challenge []byte
+	AEAD      cipher.AEAD // XChaCha20-Poly1305 for submission content at rest
+	check     []byte
 }
 
 // LoadKeyFile reads the master key from path. A missing file is an error
@@ -82,9 +88,17 @@ func DeriveKeys(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	ak, err := hkdf.Key(sha256.New, master, nil, "formsvc address hmac v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	pk, err := hkdf.Key(sha256.New, master, nil, "formsvc challenge hmac v1", 32)
+	if err != nil {
+		return nil, err
+	}
 	mac := hmac.New(sha256.New, ck)
 	mac.Write([]byte("formsvc: the database of this key file"))
-	return &Keys{Receipt: rk, AEAD: aead, check: mac.Sum(nil)}, nil
+	return &Keys{Receipt: rk, Address: ak, Challenge: pk, AEAD: aead, check: mac.Sum(nil)}, nil
 }
 
 // Check is the key's check value: a database stores it to recognise its

@@ -38,6 +38,7 @@ func init() {
 		{"purge", "xóa hồ sơ đã đóng quá thời gian lưu giữ (--retention)", runPurge},
 		{"backup", "sao lưu cơ sở dữ liệu khi dịch vụ đang chạy (--out TỆP); không chép khóa bí mật", runBackup},
 		{"migrate", "chuyển cơ sở dữ liệu SQLite sang PostgreSQL (--from TỆP --to postgres://…), kiểm tra từng bảng; chạy lại được", runMigrate},
+		{"grant", "PostgreSQL: nâng lược đồ bằng vai trò chủ sở hữu (--db) và cấp cho vai trò của dịch vụ (--role) đúng quyền cần, không quyền sửa hay xóa nhật ký kiểm tra", runGrant},
 		{"demo", "tạo dữ liệu mẫu (hư cấu) trong một cơ sở dữ liệu trống, để tập huấn", runDemo},
 		{"version", "in phiên bản", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "formsvc", Version)

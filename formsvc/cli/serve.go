@@ -78,10 +78,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	con := console.New(console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Logger: log, Commune: commune,
 		SecureCookies: cfg.SecureCookies, OverdueAfter: cfg.OverdueAfter, LoginLimit: cfg.Login.N, LoginLimitPer: cfg.Login.Per,
 		LoginGlobalLimit: cfg.LoginGlobal.N, LoginGlobalPer: cfg.LoginGlobal.Per,
-		MailAlerts: cfg.Alerts.SMTPURL != ""})
+		MailAlerts: cfg.Alerts.SMTPURL != "", Shared: db.SharedState(), AddressKey: keys.Address})
 	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: cfg.SiteDir, Logger: log,
 		ClientIPHeader: cfg.ClientIPHeader, TrustedProxies: cfg.TrustedProxies, NetlifySecret: cfg.NetlifySecret.secret, Limits: cfg.Limits, Console: con.Handler(),
-		AllowedOrigins: cfg.AllowedOrigins})
+		AllowedOrigins: cfg.AllowedOrigins, Shared: db.SharedState()})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("không nghe được ở %s: %w", cfg.Addr, err)

@@ -29,6 +29,7 @@ type store interface {
 	formsvc.FactsService
 	formsvc.AlertService
 	SessionStore() scs.Store
+	SharedState() formsvc.SharedState
 	PurgeClosed(ctx context.Context, cutoff time.Time) (int64, error)
 	Close() error
 }
@@ -174,6 +175,10 @@ func openDB(ctx context.Context, cfg *storageConfig, keys *formsvc.Keys) (store,
 	db, err := postgres.Open(ctx, cfg.DB, keys)
 	if errors.Is(err, postgres.ErrWrongKey) {
 		return nil, wrongKey(cfg)
+	}
+	if errors.Is(err, postgres.ErrOwnerNeeded) {
+		return nil, fmt.Errorf("cơ sở dữ liệu %s cần nâng lược đồ, mà vai trò đang dùng không được đổi lược đồ (đúng như vậy): "+
+			"chạy một lần formsvc grant --db postgres://CHỦ-SỞ-HỮU@… --role VAI-TRÒ-DỊCH-VỤ rồi chạy lại. Chưa có gì bị thay đổi", dbName(cfg.DB))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cơ sở dữ liệu %s: %w", dbName(cfg.DB), redactErr(err, cfg.DB))

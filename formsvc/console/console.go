@@ -57,6 +57,11 @@ type Config struct {
 	// LoginGlobalPer stop every login for a while (503). 0: no cap.
 	LoginGlobalLimit int
 	LoginGlobalPer   time.Duration
+	// Shared is the state instances share (the login guard's counts);
+	// nil keeps it in this process's memory. AddressKey keys the
+	// addresses counted (Keys.Address; empty: a key of this process).
+	Shared     formsvc.SharedState
+	AddressKey []byte
 	// LoginWait waits before an attempt from an address that failed
 	// before, or until ctx ends (nil: a timer). Tests record the waits.
 	LoginWait func(ctx context.Context, d time.Duration) error

@@ -45,8 +45,10 @@ const (
 
 // loginGuard counts failed password and second-factor checks per client
 // address (an IPv4 address or an IPv6 /64, from chi's client IP) and for
-// everyone. Addresses are held only in memory, as HMACs under a key that
-// lives as long as the process, and never logged or stored.
+// everyone, in the state instances share (Config.Shared: with several
+// instances on PostgreSQL, in the database, so that trying through each
+// instance in turn gains nothing). Addresses are counted as HMACs under
+// Keys.Address, never logged or stored in clear.
 type loginGuard struct {
 	key  []byte
 	addr *window.Count // nil: no limit per address
@@ -56,16 +58,23 @@ type loginGuard struct {
 }
 
 func newLoginGuard(cfg Config, now func() time.Time) *loginGuard {
-	g := &loginGuard{key: make([]byte, 32), wait: cfg.LoginWait}
-	rand.Read(g.key)
+	g := &loginGuard{key: cfg.AddressKey, wait: cfg.LoginWait}
+	if len(g.key) == 0 { // tests that do not care: a key of this process
+		g.key = make([]byte, 32)
+		rand.Read(g.key)
+	}
 	if g.wait == nil {
 		g.wait = sleep
 	}
+	var counter formsvc.RateCounter
+	if cfg.Shared != nil {
+		counter = cfg.Shared
+	}
 	if cfg.LoginLimit > 0 {
-		g.addr = window.New(cfg.LoginLimit, cfg.LoginLimitPer, now)
+		g.addr = window.New("login/address", cfg.LoginLimit, cfg.LoginLimitPer, now, counter)
 	}
 	if cfg.LoginGlobalLimit > 0 {
-		g.all = window.New(cfg.LoginGlobalLimit, cfg.LoginGlobalPer, now)
+		g.all = window.New("login/all", cfg.LoginGlobalLimit, cfg.LoginGlobalPer, now, counter)
 	}
 	return g
 }
@@ -88,6 +97,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // uncounted if it succeeds.
 type attempt struct {
 	g          *loginGuard
+	ctx        context.Context
 	addr       string
 	addrWindow time.Time
 	allWindow  time.Time
@@ -102,28 +112,13 @@ type refusal struct {
 
 // admit lets an attempt from r's address through, after the wait its
 // address has earned, or refuses it: 429 for an address that failed too
-// often, 503 when everyone together did.
+// often, 503 when everyone together did or the counts cannot be read.
 func (g *loginGuard) admit(r *http.Request) (*attempt, *refusal) {
-	a := &attempt{g: g, addr: g.addrKey(r)}
-	g.mu.Lock()
-	if g.all != nil && g.all.Rate("*") >= float64(g.all.N) {
-		g.mu.Unlock()
-		return nil, &refusal{http.StatusServiceUnavailable, g.all.Per, fmt.Sprintf(msgAllStopped, waitWords(g.all.Per))}
+	a := &attempt{g: g, ctx: context.WithoutCancel(r.Context()), addr: g.addrKey(r)}
+	failures, refused := g.count(r.Context(), a)
+	if refused != nil {
+		return nil, refused
 	}
-	var failures int
-	if g.addr != nil {
-		rate := g.addr.Rate(a.addr)
-		if rate >= float64(g.addr.N) {
-			g.mu.Unlock()
-			return nil, &refusal{http.StatusTooManyRequests, g.addr.Per, fmt.Sprintf(msgAddressStopped, waitWords(g.addr.Per))}
-		}
-		failures = int(math.Floor(rate))
-		a.addrWindow = g.addr.Add(a.addr, 1)
-	}
-	if g.all != nil {
-		a.allWindow = g.all.Add("*", 1)
-	}
-	g.mu.Unlock()
 	if d := loginDelay(failures); d > 0 {
 		if err := g.wait(r.Context(), d); err != nil {
 			a.succeeded() // the client left: nothing was tried
@@ -133,16 +128,60 @@ func (g *loginGuard) admit(r *http.Request) (*attempt, *refusal) {
 	return a, nil
 }
 
+// count looks at the counts and counts a as a failure, in one step, and
+// returns the address's failures before it.
+func (g *loginGuard) count(ctx context.Context, a *attempt) (int, *refusal) {
+	unavailable := &refusal{http.StatusServiceUnavailable, time.Minute, formsvc.MsgUnavailable}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.all != nil {
+		rate, err := g.all.Rate(ctx, "*")
+		if err != nil {
+			return 0, unavailable
+		}
+		if rate >= float64(g.all.N) {
+			return 0, &refusal{http.StatusServiceUnavailable, g.all.Per, fmt.Sprintf(msgAllStopped, waitWords(g.all.Per))}
+		}
+	}
+	var failures int
+	if g.addr != nil {
+		rate, err := g.addr.Rate(ctx, a.addr)
+		if err != nil {
+			return 0, unavailable
+		}
+		if rate >= float64(g.addr.N) {
+			return 0, &refusal{http.StatusTooManyRequests, g.addr.Per, fmt.Sprintf(msgAddressStopped, waitWords(g.addr.Per))}
+		}
+		failures = int(math.Floor(rate))
+		if a.addrWindow, err = g.addr.Add(ctx, a.addr, 1); err != nil {
+			return 0, unavailable
+		}
+	}
+	if g.all != nil {
+		var err error
+		if a.allWindow, err = g.all.Add(ctx, "*", 1); err != nil {
+			a.undo()
+			return 0, unavailable
+		}
+	}
+	return failures, nil
+}
+
 // succeeded takes back the failure counted at admission: the check
 // passed, or never ran (no hash slot came free).
 func (a *attempt) succeeded() {
 	a.g.mu.Lock()
 	defer a.g.mu.Unlock()
-	if a.g.addr != nil {
-		a.g.addr.Undo(a.addr, a.addrWindow)
+	a.undo()
+}
+
+// undo takes back what admission counted; g.mu is held.
+func (a *attempt) undo() {
+	if a.g.addr != nil && !a.addrWindow.IsZero() {
+		a.g.addr.Undo(a.ctx, a.addr, a.addrWindow)
 	}
-	if a.g.all != nil {
-		a.g.all.Undo("*", a.allWindow)
+	if a.g.all != nil && !a.allWindow.IsZero() {
+		a.g.all.Undo(a.ctx, "*", a.allWindow)
 	}
 }
 

@@ -113,6 +113,10 @@ type DB struct {
 	// goroutine stops in Close.
 	sessionsOnce sync.Once
 	sessions     *sessionStore
+	// sharedSweep deletes expired shared state, from the first
+	// SharedState call until Close.
+	sharedOnce  sync.Once
+	sharedSweep *sweep
 }
 
 // Open connects to the database at dsn (postgres://… or key=value
@@ -209,9 +213,18 @@ func checkDurable(ctx context.Context, conn *pgx.Conn) error {
 }
 
 func migrate(ctx context.Context, conn *pgx.Conn) error {
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version integer PRIMARY KEY, applied_at timestamptz NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+	// Looked up before it is made: the service's own role (see
+	// GrantService) may not create tables, and needs not when the schema
+	// is current.
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("look up schema_migrations: %w", err)
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (
+			version integer PRIMARY KEY, applied_at timestamptz NOT NULL)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", ownerNeeded(err))
+		}
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
@@ -245,10 +258,23 @@ func migrate(ctx context.Context, conn *pgx.Conn) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
+			return fmt.Errorf("migration %s: %w", base, ownerNeeded(err))
 		}
 	}
 	return nil
+}
+
+// ErrOwnerNeeded is in the chain of Open's error when the schema must
+// change and the role connected may not change it: the service runs as a
+// role of its own (GrantService), and the migrations as the owner.
+var ErrOwnerNeeded = errors.New("the schema must be migrated by the tables' owner: run `formsvc grant` with the owner's DSN")
+
+func ownerNeeded(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" { // insufficient privilege
+		return fmt.Errorf("%w: %w", ErrOwnerNeeded, err)
+	}
+	return err
 }
 
 // syncWorkflow brings workflow_statuses in line with the spec's kinds, as
@@ -438,8 +464,10 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	db.sessionsOnce.Do(func() {}) // a store made meanwhile is seen below
 	if db.sessions != nil {
-		db.sessions.close()
+		db.sessions.sweep.close()
 	}
+	db.sharedOnce.Do(func() {})
+	db.sharedSweep.close()
 	db.pool.Close()
 	return nil
 }

@@ -16,5 +16,13 @@ func (db *DB) SessionCleanupStopped() <-chan struct{} {
 	if db.sessions == nil {
 		return nil
 	}
-	return db.sessions.done
+	return db.sessions.sweep.done
+}
+
+// SetSharedCleanup sets how often shared state made from now on deletes
+// expired rows, and returns a function that restores it (tests only).
+func SetSharedCleanup(every time.Duration) (restore func()) {
+	old := sharedCleanupEvery
+	sharedCleanupEvery = every
+	return func() { sharedCleanupEvery = old }
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -37,9 +36,7 @@ var sessionCleanupEvery = 10 * time.Minute
 type sessionStore struct {
 	pool    *pgxpool.Pool
 	timeout time.Duration
-	stop    chan struct{}
-	done    chan struct{}
-	stopped sync.Once
+	sweep   *sweep // deletes expired sessions
 }
 
 var _ scs.Store = (*sessionStore)(nil)
@@ -55,8 +52,8 @@ func sessionKey(token string) string {
 // goroutine, stopped by Close.
 func (db *DB) SessionStore() scs.Store {
 	db.sessionsOnce.Do(func() {
-		db.sessions = &sessionStore{pool: db.pool, timeout: db.writeTimeout, stop: make(chan struct{}), done: make(chan struct{})}
-		go db.sessions.cleanup(sessionCleanupEvery)
+		db.sessions = &sessionStore{pool: db.pool, timeout: db.writeTimeout,
+			sweep: startSweep(db.pool, sessionCleanupEvery, db.writeTimeout, `DELETE FROM sessions WHERE expiry < now()`)}
 	})
 	return db.sessions
 }
@@ -95,32 +92,4 @@ func (s *sessionStore) Delete(token string) error {
 	defer cancel()
 	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, sessionKey(token))
 	return unavailable(err)
-}
-
-// cleanup deletes expired sessions every interval until stopped. Every
-// instance runs it; the statement is idempotent, so that costs nothing
-// but a few deletes finding nothing.
-func (s *sessionStore) cleanup(every time.Duration) {
-	defer close(s.done)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			ctx, cancel := s.ctx()
-			// A failure (the server away) is tried again at the next tick;
-			// expired sessions are never found meanwhile.
-			_, _ = s.pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`)
-			cancel()
-		}
-	}
-}
-
-// close stops the clean-up goroutine and waits for it (once: Close may
-// be called again).
-func (s *sessionStore) close() {
-	s.stopped.Do(func() { close(s.stop) })
-	<-s.done
 }

@@ -633,3 +633,7 @@ func (db *DB) SessionStore() scs.Store {
 	db.sessionsOnce.Do(func() { db.sessions = sqlite3store.NewWithCleanupInterval(db.wdb, 10*time.Minute) })
 	return hashedTokens{store: db.sessions}
 }
+
+// SharedState is nil: one instance runs on an SQLite file, and keeps its
+// rate counts and spent tokens in its own memory (see formsvc/shared.go).
+func (db *DB) SharedState() formsvc.SharedState { return nil }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -13,8 +14,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
 
 // A proof-of-work challenge in the ALTCHA format (version 1): the server
@@ -35,9 +37,6 @@ const PowHeader = "X-Formsvc-Pow"
 const (
 	powMaxNumber = 50_000
 	powLifetime  = 15 * time.Minute
-	// powSpent bounds the memory of answers already used (one-time use):
-	// some 100 bytes an entry.
-	powSpent = 100_000
 )
 
 // Challenge is what the browser is asked to solve.
@@ -58,18 +57,15 @@ type powAnswer struct {
 	Signature string `json:"signature"`
 }
 
-// pow issues and checks challenges; answers are good once.
+// pow issues and checks challenges; answers are good once. The key is
+// the same in every instance (Keys.Challenge) and spent answers are in
+// the shared state, so a challenge issued by one instance is answered to
+// any, and only once.
 type pow struct {
 	key       []byte
 	maxNumber int
 	now       func() time.Time
-
-	mu    sync.Mutex
-	spent map[string]time.Time // challenge → expiry
-}
-
-func newPow(now func() time.Time) *pow {
-	return &pow{key: newLimitKey(), maxNumber: powMaxNumber, now: now, spent: map[string]time.Time{}}
+	spent     formsvc.OnceSet
 }
 
 func (p *pow) sign(challenge string) string {
@@ -95,7 +91,7 @@ func (p *pow) issue() Challenge {
 
 // verify checks an answer (PowHeader's value) and spends it: a second use
 // of one answer fails.
-func (p *pow) verify(header string) error {
+func (p *pow) verify(ctx context.Context, header string) error {
 	if header == "" {
 		return fmt.Errorf("no answer")
 	}
@@ -126,22 +122,13 @@ func (p *pow) verify(header string) error {
 	if powHash(a.Salt, a.Number) != a.Challenge {
 		return fmt.Errorf("wrong number")
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if _, used := p.spent[a.Challenge]; used {
+	first, err := p.spent.SpendOnce(ctx, sha256.Sum256([]byte("pow\x00"+a.Challenge)), time.Unix(exp, 0))
+	if err != nil {
+		return fmt.Errorf("spent answers unavailable: %w", err)
+	}
+	if !first {
 		return fmt.Errorf("answer already used")
 	}
-	if len(p.spent) >= powSpent {
-		for c, e := range p.spent {
-			if now.After(e) {
-				delete(p.spent, c)
-			}
-		}
-		if len(p.spent) >= powSpent {
-			return fmt.Errorf("too many answers in flight")
-		}
-	}
-	p.spent[a.Challenge] = time.Unix(exp, 0)
 	return nil
 }
 
@@ -170,7 +157,7 @@ type challengeBody struct {
 func (s *Server) handleChallenge() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var b challengeBody
-		if s.submit.pressed() || s.followUp.pressed() {
+		if s.submit.pressed(r.Context()) || s.followUp.pressed(r.Context()) {
 			b = challengeBody{Required: true, Challenge: ptr(s.pow.issue())}
 		}
 		writeJSON(w, http.StatusOK, b)

@@ -73,13 +73,13 @@ const plainSpan = 10 * time.Minute
 
 // plainKey is the idempotency key of a plain form post: a keyed hash of
 // the client's address and the ten-minute span (offset spans from now),
-// under the process's rate-limit key. Like every key it only derives a
+// under Keys.Address (the same in every instance). Like every key it only derives a
 // receipt together with the submission's own content; two people behind
 // one address who send the very same words within minutes would share
 // one record, which is what they sent.
 func (s *Server) plainKey(r *http.Request, offset int64) string {
 	span := s.now().Unix()/int64(plainSpan/time.Second) + offset
-	m := hmac.New(sha256.New, s.limitKey)
+	m := hmac.New(sha256.New, s.addressKey)
 	fmt.Fprintf(m, "plain|%s|%d", clientKey(r), span)
 	return hex.EncodeToString(m.Sum(nil))
 }

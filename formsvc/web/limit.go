@@ -3,10 +3,10 @@ package web
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -101,31 +101,38 @@ const plainShare = 4
 //     carry a solved proof-of-work challenge (428 with a challenge if not).
 //
 // What is refused at any step (and 400, 413, 415, 422 from the handler)
-// never uses up the shared ceiling: only accept(r) counts.
+// never uses up the shared ceiling: only accept(r) counts. The counts are
+// in Config.Shared: with several instances on PostgreSQL, one client's
+// allowance is the same however many instances there are.
 type guard struct {
 	s       *Server
 	form    *formsvc.Form
-	client  func(http.Handler) http.Handler
-	network func(http.Handler) http.Handler
-	script  *ceiling
-	plain   *ceiling
+	client  *window.Count // nil: no limit per client
+	network *window.Count
+	script  *window.Count // nil: no shared ceiling
+	plain   *window.Count
 }
 
-func (s *Server) newGuard(perClient, shared Limit, f *formsvc.Form) *guard {
-	g := &guard{s: s, form: f,
-		client:  s.limiter(perClient, 1, clientKey, f),
-		network: s.limiter(perClient, networkShare, networkKey, f)}
+func (s *Server) newGuard(name string, perClient, shared Limit, f *formsvc.Form, counter formsvc.RateCounter) *guard {
+	g := &guard{s: s, form: f}
+	if perClient.N > 0 {
+		g.client = window.New(name+"/client", perClient.N, perClient.Per, s.now, counter)
+		g.network = window.New(name+"/network", perClient.N*networkShare, perClient.Per, s.now, counter)
+	}
 	if shared.N > 0 {
 		plain := max(1, shared.N/plainShare)
-		g.plain = newCeiling(plain, shared.Per, s.now)
-		g.script = newCeiling(max(1, shared.N-plain), shared.Per, s.now)
+		g.plain = window.New(name+"/plain", plain, shared.Per, s.now, counter)
+		g.script = window.New(name+"/script", max(1, shared.N-plain), shared.Per, s.now, counter)
 	}
 	return g
 }
 
 // Handler is the guard as middleware.
 func (g *guard) Handler(next http.Handler) http.Handler {
-	shared := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !g.admit(w, r, g.client, clientKey) || !g.admit(w, r, g.network, networkKey) {
+			return
+		}
 		if g.script == nil {
 			next.ServeHTTP(w, r)
 			return
@@ -134,13 +141,18 @@ func (g *guard) Handler(next http.Handler) http.Handler {
 		if wantsJSON(r) {
 			c = g.script
 		}
-		if c.full() {
+		rate, err := c.Rate(r.Context(), "*")
+		if err != nil {
+			g.unavailable(w, r, err)
+			return
+		}
+		if rate >= float64(c.N) {
 			g.s.log.Warn("vượt trần chung", "route", r.URL.Path, "script", c == g.script)
 			g.s.fail(w, r, g.form, nil, formsvc.Errorf(formsvc.ETOOMANY, formsvc.MsgBusy))
 			return
 		}
-		if c == g.script && c.pressed() {
-			if err := g.s.pow.verify(r.Header.Get(PowHeader)); err != nil {
+		if c == g.script && rate >= float64(c.N)/2 {
+			if err := g.s.pow.verify(r.Context(), r.Header.Get(PowHeader)); err != nil {
 				g.s.logNote(r, "cần lời giải thử thách", "reason", err.Error())
 				writeJSON(w, http.StatusPreconditionRequired, errorBody{Error: formsvc.ECHALLENGE,
 					Message: formsvc.MsgChallenge, Challenge: ptr(g.s.pow.issue())})
@@ -149,20 +161,57 @@ func (g *guard) Handler(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ceilingKey{}, c)))
 	})
-	return g.client(g.network(shared))
+}
+
+// admit counts r against a per-client count under key(r) (no count, or an
+// empty key: it passes), and answers 429 when that goes over the limit.
+func (g *guard) admit(w http.ResponseWriter, r *http.Request, c *window.Count, key func(*http.Request) string) bool {
+	if c == nil {
+		return true
+	}
+	k := key(r)
+	if k == "" {
+		return true
+	}
+	m := hmac.New(sha256.New, g.s.addressKey)
+	m.Write([]byte(k))
+	ok, err := c.Take(r.Context(), hex.EncodeToString(m.Sum(nil)[:16]))
+	if err != nil {
+		g.unavailable(w, r, err)
+		return false
+	}
+	if !ok {
+		g.s.log.Warn("vượt giới hạn", "route", r.URL.Path, "times", c.N)
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(c.Per.Seconds()))))
+		g.s.fail(w, r, g.form, nil, formsvc.Errorf(formsvc.ETOOMANY, formsvc.MsgTooMany))
+	}
+	return ok
+}
+
+// unavailable answers a request whose counts could not be read or
+// written (the shared store is down): 503, as the store itself would.
+func (g *guard) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	g.s.log.Error("không đếm được giới hạn", "route", r.URL.Path, "err", err)
+	g.s.fail(w, r, g.form, nil, formsvc.Errorf(formsvc.EUNAVAILABLE, formsvc.MsgUnavailable))
 }
 
 // pressed reports whether requests of the site's JavaScript must now
 // carry a solved challenge.
-func (g *guard) pressed() bool { return g.script != nil && g.script.pressed() }
+func (g *guard) pressed(ctx context.Context) bool {
+	if g.script == nil {
+		return false
+	}
+	rate, err := g.script.Rate(ctx, "*")
+	return err == nil && rate >= float64(g.script.N)/2
+}
 
 type ceilingKey struct{}
 
 // accept counts r against its shared ceiling: the handler calls it once
 // the request did its work (a submission stored, a receipt looked up).
 func accept(r *http.Request) {
-	if c, ok := r.Context().Value(ceilingKey{}).(*ceiling); ok {
-		c.add()
+	if c, ok := r.Context().Value(ceilingKey{}).(*window.Count); ok {
+		c.Add(context.WithoutCancel(r.Context()), "*", 1)
 	}
 }
 
@@ -182,50 +231,4 @@ func networkKey(r *http.Request) string {
 		return ""
 	}
 	return ip.Mask(net.CIDRMask(48, 128)).String() + "/48"
-}
-
-// limiter makes a per-client limit of times×l keyed by key; a request with
-// an empty key passes. Keys are keyed hashes under a key that lives only
-// as long as the process, so not even the limiter's memory holds an
-// address in clear.
-func (s *Server) limiter(l Limit, times int, key func(*http.Request) string, f *formsvc.Form) func(http.Handler) http.Handler {
-	if l.N == 0 {
-		return func(next http.Handler) http.Handler { return next }
-	}
-	rl := httprate.NewRateLimiter(l.N*times, l.Per, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-		s.log.Warn("vượt giới hạn", "route", r.URL.Path, "times", times)
-		s.fail(w, r, f, nil, formsvc.Errorf(formsvc.ETOOMANY, formsvc.MsgTooMany))
-	}))
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			k := key(r)
-			if k == "" {
-				next.ServeHTTP(w, r)
-				return
-			}
-			m := hmac.New(sha256.New, s.limitKey)
-			m.Write([]byte(k))
-			if rl.RespondOnLimit(w, r, hex.EncodeToString(m.Sum(nil)[:16])) {
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-// ceiling counts accepted requests for everyone over a sliding window.
-type ceiling struct{ c *window.Count }
-
-func newCeiling(n int, per time.Duration, now func() time.Time) *ceiling {
-	return &ceiling{window.New(n, per, now)}
-}
-
-func (c *ceiling) add()          { c.c.Add("*", 1) }
-func (c *ceiling) full() bool    { return c.c.Rate("*") >= float64(c.c.N) }
-func (c *ceiling) pressed() bool { return c.c.Rate("*") >= float64(c.c.N)/2 }
-
-func newLimitKey() []byte {
-	k := make([]byte, 32)
-	rand.Read(k)
-	return k
 }

@@ -1,10 +1,12 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
-	"sync"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -15,53 +17,59 @@ import (
 // A plain form post that stored a submission answers 303 See Other to
 // /api/v1/receipts/{token}, and that page shows the receipt (post,
 // redirect, get): reloading it, or going Back and Forward, never posts
-// again. The token is random, good once and for receiptPageLife, and is
-// not the receipt, so the receipt is still in no address and no log
-// line. The receipt waits in this process's memory only until then.
-const (
-	receiptPageLife = 10 * time.Minute
-	receiptPageMax  = 10_000 // waiting pages at most (some 200 bytes each)
-)
+// again. The token is the receipt, its form and an expiry sealed with the
+// service's key (Keys.Seal), so that any instance with the key file can
+// open it and none stores the receipt; it is good once (its hash is spent
+// in the shared state) and for receiptPageLife. The receipt is in no
+// address in clear and in no log line.
+const receiptPageLife = 10 * time.Minute
 
-type shownEntry struct {
-	receipt formsvc.Receipt
-	form    *formsvc.Form
-	expires time.Time
+// receiptPageAAD names the sealed token's place.
+var receiptPageAAD = []byte("formsvc receipt page v1")
+
+// sealReceiptPage makes the token of a receipt page.
+func (s *Server) sealReceiptPage(f *formsvc.Form, r formsvc.Receipt) string {
+	exp := s.now().Add(receiptPageLife).Unix()
+	plain := strconv.FormatInt(exp, 10) + "|" + f.Action + "|" + string(r)
+	return base64.RawURLEncoding.EncodeToString(s.keys.Seal([]byte(plain), receiptPageAAD))
 }
 
-// receiptPages holds the receipts waiting to be shown, by token.
-type receiptPages struct {
-	mu      sync.Mutex
-	entries map[string]shownEntry
-}
-
-func (p *receiptPages) put(f *formsvc.Form, r formsvc.Receipt, now time.Time) string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	token := hex.EncodeToString(b)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.entries == nil {
-		p.entries = map[string]shownEntry{}
+// openReceiptPage opens a token and spends it: the form and receipt once,
+// ok false for a token that is not one, has expired or was used. An error
+// means the shared state could not tell.
+func (s *Server) openReceiptPage(ctx context.Context, token string) (f *formsvc.Form, r formsvc.Receipt, ok bool, err error) {
+	if len(token) > 512 {
+		return nil, "", false, nil
 	}
-	if len(p.entries) >= receiptPageMax {
-		for k, e := range p.entries {
-			if now.After(e.expires) || len(p.entries) >= receiptPageMax {
-				delete(p.entries, k)
-			}
+	sealed, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return nil, "", false, nil
+	}
+	plain, err := s.keys.Open(sealed, receiptPageAAD)
+	if err != nil {
+		return nil, "", false, nil
+	}
+	parts := strings.SplitN(string(plain), "|", 3)
+	if len(parts) != 3 {
+		return nil, "", false, nil
+	}
+	exp, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || s.now().Unix() > exp {
+		return nil, "", false, nil
+	}
+	for _, form := range []*formsvc.Form{s.spec.Tip, s.spec.Support, s.spec.FollowUp, s.spec.FollowUpMessage} {
+		if form.Action == parts[1] {
+			f = form
 		}
 	}
-	p.entries[token] = shownEntry{receipt: r, form: f, expires: now.Add(receiptPageLife)}
-	return token
-}
-
-// take returns the entry of token once.
-func (p *receiptPages) take(token string, now time.Time) (shownEntry, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e, ok := p.entries[token]
-	delete(p.entries, token)
-	return e, ok && !now.After(e.expires)
+	if f == nil {
+		return nil, "", false, nil
+	}
+	first, err := s.shared.SpendOnce(ctx, sha256.Sum256([]byte("receipt-page\x00"+token)), time.Unix(exp, 0))
+	if err != nil || !first {
+		return nil, "", false, err
+	}
+	return f, formsvc.Receipt(parts[2]), true, nil
 }
 
 // MsgReceiptShown is the page for a receipt page opened again.
@@ -70,23 +78,28 @@ const MsgReceiptShown = "Mã biên nhận chỉ hiện một lần, ngay sau khi
 
 // redirectToReceipt answers a plain form post that was accepted.
 func (s *Server) redirectToReceipt(w http.ResponseWriter, r *http.Request, f *formsvc.Form, receipt formsvc.Receipt) {
-	token := s.shown.put(f, receipt, s.now())
+	token := s.sealReceiptPage(f, receipt)
 	http.Redirect(w, r, "/api/v1/receipts/"+token, http.StatusSeeOther)
 }
 
 // handleReceiptPage shows a receipt once.
 func (s *Server) handleReceiptPage() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		e, ok := s.shown.take(chi.URLParam(r, "token"), s.now())
+		form, receipt, ok, err := s.openReceiptPage(r.Context(), chi.URLParam(r, "token"))
+		if err != nil {
+			s.log.Error("không kiểm được trang biên nhận", "err", err)
+			s.errorPage(w, http.StatusServiceUnavailable, formsvc.MsgUnavailable, nil)
+			return
+		}
 		if !ok {
 			s.errorPage(w, http.StatusGone, MsgReceiptShown, nil)
 			return
 		}
-		doc, err := s.pages.confirmation(e.form, e.receipt)
+		doc, err := s.pages.confirmation(form, receipt)
 		if err != nil {
-			s.log.Error("không mở được trang xác nhận", "page", e.form.Page, "err", err)
+			s.log.Error("không mở được trang xác nhận", "page", form.Page, "err", err)
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Write([]byte("Đã nhận. Mã biên nhận của bạn: " + e.receipt.String() + "\n"))
+			w.Write([]byte("Đã nhận. Mã biên nhận của bạn: " + receipt.String() + "\n"))
 			return
 		}
 		s.pages.write(w, http.StatusOK, doc)

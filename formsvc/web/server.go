@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/window"
 )
 
 // Store is what the web layer needs from storage.
@@ -42,6 +43,10 @@ type Config struct {
 	AllowedOrigins []string
 	// Console is the officers' console, served under /officer/.
 	Console http.Handler
+	// Shared is the state instances share (rate counts, spent tokens):
+	// the database's when several instances run on PostgreSQL; nil keeps
+	// it in this process's memory.
+	Shared formsvc.SharedState
 	// Photos cleans uploaded photos within its memory budget (nil:
 	// formsvc.DefaultPhotoCleaner, shared by the whole process).
 	Photos *formsvc.PhotoCleaner
@@ -58,10 +63,11 @@ type Server struct {
 	log        *slog.Logger
 	now        func() time.Time
 	receiptKey []byte
-	limitKey   []byte
+	keys       *formsvc.Keys
+	addressKey []byte
 	limits     Limits
 	pow        *pow
-	shown      receiptPages
+	shared     formsvc.SharedState
 	submit     *guard // the forms' intake
 	followUp   *guard // lookups with a receipt
 	clientIP   func(http.Handler) http.Handler
@@ -96,7 +102,8 @@ func NewServer(cfg Config) *Server {
 		store:      cfg.Store,
 		hasher:     formsvc.NewReceiptHasher(cfg.Keys.Receipt),
 		receiptKey: cfg.Keys.Receipt,
-		limitKey:   newLimitKey(),
+		keys:       cfg.Keys,
+		addressKey: cfg.Keys.Address,
 		limits:     cfg.Limits,
 		clientIP:   clientIP(cfg.ClientIPHeader, cfg.TrustedProxies, cfg.NetlifySecret),
 		console:    cfg.Console,
@@ -107,9 +114,18 @@ func NewServer(cfg Config) *Server {
 		origins:    origins,
 		photos:     photos,
 	}
-	s.pow = newPow(now)
-	s.submit = s.newGuard(cfg.Limits.Submit, cfg.Limits.SubmitGlobal, cfg.Spec.Tip)
-	s.followUp = s.newGuard(cfg.Limits.FollowUp, cfg.Limits.FollowUpGlobal, cfg.Spec.FollowUp)
+	shared := cfg.Shared
+	if shared == nil {
+		shared = window.NewMemory(now)
+	}
+	s.shared = shared
+	s.pow = &pow{key: cfg.Keys.Challenge, maxNumber: powMaxNumber, now: now, spent: shared}
+	var counter formsvc.RateCounter
+	if cfg.Shared != nil {
+		counter = cfg.Shared
+	}
+	s.submit = s.newGuard("submit", cfg.Limits.Submit, cfg.Limits.SubmitGlobal, cfg.Spec.Tip, counter)
+	s.followUp = s.newGuard("follow-up", cfg.Limits.FollowUp, cfg.Limits.FollowUpGlobal, cfg.Spec.FollowUp, counter)
 	origins.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("từ chối bài gửi từ trang web khác", "route", r.URL.Path)
 		s.fail(w, r, s.formOf(r), nil, formsvc.Errorf(formsvc.EFORBIDDEN, formsvc.MsgForbidden))

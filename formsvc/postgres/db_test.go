@@ -63,39 +63,6 @@ func dollars(q string) string {
 	return b.String()
 }
 
-// The storage tests every store passes (formsvc/storetest).
-func TestStore(t *testing.T) {
-	var mu sync.Mutex
-	dsns := map[storetest.Store]string{}
-	storetest.Run(t, storetest.Harness{
-		Open: func(t *testing.T, keys *formsvc.Keys) storetest.Store {
-			dsn := pgtest.NewDatabase(t)
-			db := open(t, dsn, keys)
-			mu.Lock()
-			dsns[db] = dsn
-			mu.Unlock()
-			return db
-		},
-		Exec: func(t *testing.T, s storetest.Store, q string, args ...any) error {
-			mu.Lock()
-			dsn := dsns[s]
-			mu.Unlock()
-			_, err := conn(t, dsn).Exec(context.Background(), dollars(q), args...)
-			return err
-		},
-		Count: func(t *testing.T, s storetest.Store, q string, args ...any) int {
-			mu.Lock()
-			dsn := dsns[s]
-			mu.Unlock()
-			var n int
-			if err := conn(t, dsn).QueryRow(context.Background(), dollars(q), args...).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		},
-	})
-}
-
 // Instances that start at once on a new database take turns under the
 // advisory lock: each opens, and the schema is made once.
 func TestInstancesStartingTogetherMigrateOnce(t *testing.T) {

@@ -97,8 +97,10 @@ func TestServiceRoleCannotMigrate(t *testing.T) {
 	}
 }
 
-// Every storage test passes with the service connected as its own role.
-func TestStoreAsServiceRole(t *testing.T) {
+// The storage tests every store passes (formsvc/storetest), with the
+// service connected as its own role (GrantService): what passes with its
+// privileges passes as the owner too.
+func TestStore(t *testing.T) {
 	var mu sync.Mutex
 	owners := map[storetest.Store]string{}
 	ownerConn := func(t *testing.T, s storetest.Store) *pgx.Conn {

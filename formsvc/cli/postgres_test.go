@@ -37,6 +37,37 @@ func pgDSN(t *testing.T) string {
 	return u.String()
 }
 
+// officerClient keeps cookies (for every port of a host) and does not
+// follow redirects.
+func officerClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// officerLogin posts the console's login form at base as a browser would
+// (with the page's CSRF token) and returns the answer, its body read.
+func officerLogin(t *testing.T, client *http.Client, base, username, password string) *http.Response {
+	t.Helper()
+	page, err := client.Get(base + "/officer/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := goquery.NewDocumentFromReader(page.Body)
+	page.Body.Close()
+	tok, _ := doc.Find(`input[name="csrf_token"]`).First().Attr("value")
+	req, _ := http.NewRequest("POST", base+"/officer/login", strings.NewReader(url.Values{"username": {username},
+		"password": {password}, "csrf_token": {tok}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
+
 // runIn runs one formsvc command to its end.
 func runIn(t *testing.T, stdin string, args ...string) (code int, out string) {
 	t.Helper()
@@ -117,24 +148,8 @@ func TestServeOnPostgres(t *testing.T) {
 
 	// The officer logs in through a; the session is in the database, so
 	// b knows it (the jar sends the cookie to both: cookies ignore ports).
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	page, err := client.Get(a + "/officer/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := goquery.NewDocumentFromReader(page.Body)
-	page.Body.Close()
-	tok, _ := doc.Find(`input[name="csrf_token"]`).First().Attr("value")
-	req, _ := http.NewRequest("POST", a+"/officer/login", strings.NewReader(url.Values{"username": {"congan"},
-		"password": {pw}, "csrf_token": {tok}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", a)
-	login, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	login.Body.Close()
+	client := officerClient()
+	login := officerLogin(t, client, a, "congan", pw)
 	if login.StatusCode != http.StatusSeeOther || login.Header.Get("Location") != "/officer/" {
 		t.Fatalf("login through a: %d -> %q", login.StatusCode, login.Header.Get("Location"))
 	}

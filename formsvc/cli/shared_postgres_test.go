@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
@@ -47,28 +45,9 @@ func TestLimitsHoldAcrossInstances(t *testing.T) {
 		}
 	}
 
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := officerClient()
 	login := func(base string) int {
-		t.Helper()
-		page, err := client.Get(base + "/officer/login")
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, _ := goquery.NewDocumentFromReader(page.Body)
-		page.Body.Close()
-		tok, _ := doc.Find(`input[name="csrf_token"]`).First().Attr("value")
-		req, _ := http.NewRequest("POST", base+"/officer/login", strings.NewReader(url.Values{"username": {"khong-co"},
-			"password": {"sai-mat-khau-roi-nhe"}, "csrf_token": {tok}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", base)
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res.StatusCode
+		return officerLogin(t, client, base, "khong-co", "sai-mat-khau-roi-nhe").StatusCode
 	}
 	for i, base := range []string{a, b, a} {
 		if got := login(base); got != http.StatusUnauthorized {

@@ -9,7 +9,11 @@
 // leaves before its commit; power loss, which also drops the kernel's
 // unsynced pages, is what synchronous=FULL is for and is not simulated.
 //
-// Run from the repository: go run ./bench/crash [-kills 25] [-conc 32]
+// With -pg it runs on PostgreSQL instead (see pg.go): a throwaway cluster,
+// two instances on one database, the load shared between them, one
+// killed again and again while the other keeps serving.
+//
+// Run from the repository: go run ./bench/crash [-kills 25] [-conc 32] [-pg]
 package main
 
 import (
@@ -49,6 +53,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	maxUp := fs.Duration("max", 2*time.Second, "longest time under load before a kill")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed for the kill moments")
 	dir := fs.String("dir", "", "working folder (default: a new temporary folder, removed at the end)")
+	pg := fs.Bool("pg", false, "on PostgreSQL: a throwaway cluster of Debian's postgresql, two formsvc serve on one database, "+
+		"the load shared between them; one is killed again and again while the other keeps serving")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,6 +77,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	data := filepath.Join(*dir, "data")
 	if err := os.MkdirAll(filepath.Join(data, "site"), 0o700); err != nil {
 		return err
+	}
+	if *pg {
+		return runPG(ctx, out, bin, data, crash{kills: *kills, conc: *conc, minUp: *minUp, maxUp: *maxUp, seed: *seed, rng: rng})
 	}
 	fmt.Fprintf(out, "formsvc serve (defaults: WAL, synchronous=FULL, group commit), %d clients posting JSON tips; SIGKILL after a random %s–%s under load, %d times; seed %d\n\n",
 		*conc, *minUp, *maxUp, *kills, *seed)

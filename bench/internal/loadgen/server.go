@@ -68,8 +68,14 @@ var NoLimits = []string{"--submit-limit", "off", "--submit-global-limit", "off",
 // with the database and key file in dir, the durable defaults, and no
 // rate limits.
 func ServeArgs(dir string) []string {
+	return ServeArgsOn(dir, filepath.Join(dir, "formsvc.db"))
+}
+
+// ServeArgsOn are ServeArgs with db as --db: an SQLite file, or a
+// PostgreSQL URL (the key file and site stay in dir).
+func ServeArgsOn(dir, db string) []string {
 	return append([]string{"serve", "--addr", "127.0.0.1:0",
-		"--db", filepath.Join(dir, "formsvc.db"), "--key-file", filepath.Join(dir, "formsvc.key"),
+		"--db", db, "--key-file", filepath.Join(dir, "formsvc.key"),
 		"--site", filepath.Join(dir, "site")}, NoLimits...)
 }
 

@@ -83,6 +83,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "formsvc serve (defaults: WAL, synchronous=FULL, group commit), %d clients posting JSON tips; SIGKILL after a random %s–%s under load, %d times; seed %d\n\n",
 		*conc, *minUp, *maxUp, *kills, *seed)
+	fmt.Fprintf(out, "Load average before: %s.\n\n", loadgen.LoadAverage())
 
 	var mu sync.Mutex
 	var acked []string
@@ -142,6 +143,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "\nLoad average after: %s.\n", loadgen.LoadAverage())
 	fmt.Fprintf(out, "\n| kills | acknowledged (201) | found | lost | stored in all | integrity_check |\n|---:|---:|---:|---:|---:|---|\n")
 	fmt.Fprintf(out, "| %d | %d | %d | **%d** | %d | %s |\n\n", *kills, len(acked), found, lost, stored, check)
 	fmt.Fprintf(out, "Stored but not acknowledged: %d (committed while the answer was cut by the kill: the client did not get its receipt). Failed requests (refused or cut by the kills): %d.\n",

@@ -60,6 +60,7 @@ func runPG(ctx context.Context, out io.Writer, bin, data string, c crash) error 
 	fmt.Fprintf(out, "PostgreSQL (%s; fsync on, synchronous_commit on), two formsvc serve on one database; %d clients post JSON tips to A and %d to B; "+
 		"A gets SIGKILL after a random %s–%s under load and is started again, %d times, while B keeps serving; seed %d\n\n",
 		cluster.Bin, toA, toB, c.minUp, c.maxUp, c.kills, c.seed)
+	fmt.Fprintf(out, "Load average before: %s.\n\n", loadgen.LoadAverage())
 
 	var mu sync.Mutex
 	var acked []string
@@ -153,6 +154,7 @@ func runPG(ctx context.Context, out io.Writer, bin, data string, c crash) error 
 	if opened != stored {
 		check = fmt.Sprintf("%d of %d open", opened, stored)
 	}
+	fmt.Fprintf(out, "\nLoad average after: %s.\n", loadgen.LoadAverage())
 	fmt.Fprintf(out, "\n| kills of A | acknowledged (201) by A | by B | found | lost | stored in all | stored records opened |\n|---:|---:|---:|---:|---:|---:|---|\n")
 	fmt.Fprintf(out, "| %d | %d | %d | %d | **%d** | %d | %s |\n\n", c.kills, byA.Load(), byB.Load(), found, lost, stored, check)
 	fmt.Fprintf(out, "Stored but not acknowledged: %d (committed while A's answer was cut by the kill). Failed requests to A (refused or cut by the kills): %d; to B: %d.\n",

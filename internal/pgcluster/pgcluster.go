@@ -194,6 +194,15 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 }
 
+// PID is the server's process id (its backends are its children), 0
+// when it is not running.
+func (c *Cluster) PID() int {
+	if c.cmd == nil || c.cmd.Process == nil {
+		return 0
+	}
+	return c.cmd.Process.Pid
+}
+
 // DSN is the connection string of database db on the cluster, as the
 // superuser, through the cluster's socket.
 func (c *Cluster) DSN(db string) string {

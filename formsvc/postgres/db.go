@@ -113,6 +113,9 @@ type DB struct {
 	// goroutine stops in Close.
 	sessionsOnce sync.Once
 	sessions     *sessionStore
+
+	// sub stores new submissions in groups (group.go).
+	sub *submitter
 }
 
 // Open connects to the database at dsn (postgres://… or key=value
@@ -148,6 +151,7 @@ func Open(ctx context.Context, dsn string, keys *formsvc.Keys, opts ...Option) (
 		pool.Close()
 		return nil, err
 	}
+	db.startSubmitter(maxGroup)
 	return db, nil
 }
 
@@ -440,6 +444,7 @@ func (db *DB) Close() error {
 	if db.sessions != nil {
 		db.sessions.close()
 	}
+	db.stopSubmitter()
 	db.pool.Close()
 	return nil
 }

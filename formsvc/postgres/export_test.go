@@ -18,3 +18,6 @@ func (db *DB) SessionCleanupStopped() <-chan struct{} {
 	}
 	return db.sessions.done
 }
+
+// Queued is how many submissions wait for the submitter (tests only).
+func (db *DB) Queued() int { return len(db.sub.reqs) }

@@ -9,7 +9,11 @@
 // leaves before its commit; power loss, which also drops the kernel's
 // unsynced pages, is what synchronous=FULL is for and is not simulated.
 //
-// Run from the repository: go run ./bench/crash [-kills 25] [-conc 32]
+// With -pg it runs on PostgreSQL instead (see pg.go): a throwaway cluster,
+// two instances on one database, the load shared between them, one
+// killed again and again while the other keeps serving.
+//
+// Run from the repository: go run ./bench/crash [-kills 25] [-conc 32] [-pg]
 package main
 
 import (
@@ -49,6 +53,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	maxUp := fs.Duration("max", 2*time.Second, "longest time under load before a kill")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed for the kill moments")
 	dir := fs.String("dir", "", "working folder (default: a new temporary folder, removed at the end)")
+	pg := fs.Bool("pg", false, "on PostgreSQL: a throwaway cluster of Debian's postgresql, two formsvc serve on one database, "+
+		"the load shared between them; one is killed again and again while the other keeps serving")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,8 +78,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := os.MkdirAll(filepath.Join(data, "site"), 0o700); err != nil {
 		return err
 	}
+	if *pg {
+		return runPG(ctx, out, bin, data, crash{kills: *kills, conc: *conc, minUp: *minUp, maxUp: *maxUp, seed: *seed, rng: rng})
+	}
 	fmt.Fprintf(out, "formsvc serve (defaults: WAL, synchronous=FULL, group commit), %d clients posting JSON tips; SIGKILL after a random %s–%s under load, %d times; seed %d\n\n",
 		*conc, *minUp, *maxUp, *kills, *seed)
+	fmt.Fprintf(out, "Load average before: %s.\n\n", loadgen.LoadAverage())
 
 	var mu sync.Mutex
 	var acked []string
@@ -133,6 +143,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "\nLoad average after: %s.\n", loadgen.LoadAverage())
 	fmt.Fprintf(out, "\n| kills | acknowledged (201) | found | lost | stored in all | integrity_check |\n|---:|---:|---:|---:|---:|---|\n")
 	fmt.Fprintf(out, "| %d | %d | %d | **%d** | %d | %s |\n\n", *kills, len(acked), found, lost, stored, check)
 	fmt.Fprintf(out, "Stored but not acknowledged: %d (committed while the answer was cut by the kill: the client did not get its receipt). Failed requests (refused or cut by the kills): %d.\n",

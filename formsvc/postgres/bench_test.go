@@ -14,3 +14,12 @@ func BenchmarkEachSubmission(b *testing.B) {
 	storetest.Seed(b, db, 0, 10000)
 	storetest.BenchmarkEachSubmission(b, db, 10000)
 }
+
+// BenchmarkCreateSubmission is the store's own ceiling for tips, without
+// HTTP, at 1, 16 and 64 concurrent writers (formsvc/storetest; the same
+// on SQLite), each level on a fresh database.
+func BenchmarkCreateSubmission(b *testing.B) {
+	storetest.BenchmarkCreateSubmission(b, func(b *testing.B) storetest.Store {
+		return open(b, pgtest.NewDatabase(b), storetest.Keys(b))
+	})
+}

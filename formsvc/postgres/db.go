@@ -117,6 +117,9 @@ type DB struct {
 	// SharedState call until Close.
 	sharedOnce  sync.Once
 	sharedSweep *sweep
+
+	// sub stores new submissions in groups (group.go).
+	sub *submitter
 }
 
 // Open connects to the database at dsn (postgres://… or key=value
@@ -152,6 +155,7 @@ func Open(ctx context.Context, dsn string, keys *formsvc.Keys, opts ...Option) (
 		pool.Close()
 		return nil, err
 	}
+	db.startSubmitter(maxGroup)
 	return db, nil
 }
 
@@ -468,6 +472,7 @@ func (db *DB) Close() error {
 	}
 	db.sharedOnce.Do(func() {})
 	db.sharedSweep.close()
+	db.stopSubmitter()
 	db.pool.Close()
 	return nil
 }

@@ -397,3 +397,97 @@ func TestServerGoneIsUnavailable(t *testing.T) {
 		t.Errorf("Ping with the server gone: error = %v, want EUNAVAILABLE", err)
 	}
 }
+
+// Submissions that wait together share one transaction (one lock of the
+// reference counter, one fsync); a receipt already taken among them fails
+// alone, and the others' references have no gap.
+func TestGroupCommitDuplicateFailsAlone(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	db := open(t, dsn, storetest.Keys(t))
+	// Hold the lock every new submission takes (shared) before its id,
+	// so that the first group waits and the next ones queue behind it.
+	hold, err := conn(t, dsn).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.Exec(ctx, `SELECT pg_advisory_xact_lock(1718579821, 2)`); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	refs := make([]string, n+1)
+	errs := make([]error, n+1)
+	var wg sync.WaitGroup
+	create := func(i int, hash []byte) {
+		defer wg.Done()
+		s := storetest.Tip(fmt.Sprintf("tin %d", i))
+		errs[i] = db.CreateSubmission(ctx, s, hash)
+		refs[i] = s.Ref
+	}
+	wg.Add(1)
+	go create(0, storetest.Hash(0))
+	watch := conn(t, dsn)
+	deadline := time.Now().Add(time.Minute) // a bound on liveness, not a speed check
+	for db.Queued() != 0 || !waiting(t, watch) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first submission did not reach the lock within a minute")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for i := 1; i <= n; i++ {
+		hash := storetest.Hash(i)
+		if i == 7 {
+			hash = storetest.Hash(3) // the receipt of submission 3
+		}
+		wg.Add(1)
+		go create(i, hash)
+	}
+	for db.Queued() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d submissions queued within a minute", db.Queued(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	commits0, _ := db.GroupStats()
+	if err := hold.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i := range n + 1 {
+		switch {
+		case i == 3 || i == 7:
+			// One of the two with the same receipt lands; the other is told.
+		case errs[i] != nil:
+			t.Errorf("submission %d: %v", i, errs[i])
+		}
+		if errs[i] == nil {
+			seen[refs[i]] = true
+		}
+	}
+	if taken := errors.Is(errs[3], formsvc.ErrReceiptTaken) != errors.Is(errs[7], formsvc.ErrReceiptTaken); !taken || (errs[3] != nil && errs[7] != nil) {
+		t.Errorf("same receipt twice: errors %v and %v, want one ErrReceiptTaken and one stored", errs[3], errs[7])
+	}
+	for i := 1; i <= n; i++ { // n stored: 21 sent, one refused
+		if ref := fmt.Sprintf("TB-2026-%04d", i); !seen[ref] {
+			t.Errorf("reference %s missing: references should be 1 to %d (got %v)", ref, n, seen)
+		}
+	}
+	commits, stored := db.GroupStats()
+	if commits-commits0 != 2 || stored != n {
+		t.Errorf("%d transactions after the lock for %d stored, want 2 (the first alone, then the %d queued together) for %d",
+			commits-commits0, stored, n, n)
+	}
+}
+
+// waiting reports whether a session of c's database waits for an
+// advisory lock.
+func waiting(t *testing.T, c *pgx.Conn) bool {
+	t.Helper()
+	var n int
+	if err := c.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks
+		WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}

@@ -26,3 +26,6 @@ func SetSharedCleanup(every time.Duration) (restore func()) {
 	sharedCleanupEvery = every
 	return func() { sharedCleanupEvery = old }
 }
+
+// Queued is how many submissions wait for the submitter (tests only).
+func (db *DB) Queued() int { return len(db.sub.reqs) }

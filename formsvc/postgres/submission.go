@@ -52,57 +52,28 @@ func nextID(ctx context.Context, q interface {
 	return id, nil
 }
 
-// CreateSubmission stores s, its services and photos in one transaction,
-// and returns once it is committed.
+// CreateSubmission stores s, its services and photos, and returns once
+// the transaction that holds them is committed: with the submissions
+// that came at the same moment, in one transaction (group.go).
 func (db *DB) CreateSubmission(ctx context.Context, s *formsvc.Submission, receiptHash []byte) error {
 	content, err := s.Content.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("encode content: %w", err)
 	}
-	photos := make([][]byte, len(s.Photos))
+	r := &subReq{s: s, receipt: receiptHash, content: content, year: s.CreatedAt.Year(), err: make(chan error, 1)}
+	r.photos = make([][]byte, len(s.Photos))
 	for i, p := range s.Photos {
-		photos[i] = seal.Seal(db.keys, p.Data, seal.Photo(i, s.Kind, receiptHash))
+		r.photos[i] = seal.Seal(db.keys, p.Data, seal.Photo(i, s.Kind, receiptHash))
 	}
-	year := s.CreatedAt.Year()
-	var category *string
 	if s.Category != "" {
-		category = &s.Category
+		category := s.Category
+		r.category = &category
 	}
-	var id int64
-	var seq int
-	err = db.write(ctx, func(tx pgx.Tx) error {
-		var err error
-		if id, err = nextID(ctx, tx, "submissions"); err != nil {
-			return err
-		}
-		sealed := seal.Seal(db.keys, content, seal.Content(id, s.Kind, receiptHash))
-		err = tx.QueryRow(ctx, qInsertSubmission, id, s.Kind, year, receiptHash, s.Status, s.Priority, category,
-			s.CreatedAt.UTC(), sealed).Scan(&seq)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return formsvc.ErrReceiptTaken
-		}
-		if err != nil {
-			return fmt.Errorf("insert submission: %w", err)
-		}
-		for i, code := range s.Services {
-			if _, err := tx.Exec(ctx, `INSERT INTO submission_services (submission_id, code, position) VALUES ($1, $2, $3)`,
-				id, code, i); err != nil {
-				return fmt.Errorf("insert service: %w", err)
-			}
-		}
-		for i, p := range s.Photos { // in order: a photo's id gives its position
-			if _, err := tx.Exec(ctx, `INSERT INTO photos (submission_id, content_type, data) VALUES ($1, $2, $3)`,
-				id, p.ContentType, photos[i]); err != nil {
-				return fmt.Errorf("insert photo: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.enqueue(ctx, r); err != nil {
 		return err
 	}
-	s.ID = id
-	s.Ref = db.ref(s.Kind, year, seq)
+	s.ID = r.id
+	s.Ref = db.ref(s.Kind, r.year, r.seq)
 	return nil
 }
 

@@ -2,46 +2,17 @@ package sqlite_test
 
 import (
 	"context"
-	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
 )
 
-// BenchmarkCreateSubmission stores tips from conc goroutines at once, the
-// way concurrent requests reach the group commit: rows/s is the store's
-// own ceiling, without HTTP (docs/BENCHMARKS.md).
+// BenchmarkCreateSubmission is the store's own ceiling for tips, without
+// HTTP, at 1, 16 and 64 concurrent writers (formsvc/storetest; the same
+// on PostgreSQL).
 func BenchmarkCreateSubmission(b *testing.B) {
-	for _, conc := range []int{1, 16, 64} {
-		b.Run(fmt.Sprintf("conc=%d", conc), func(b *testing.B) {
-			db := openDB(b)
-			ctx := context.Background()
-			var next atomic.Int64
-			b.ResetTimer()
-			var wg sync.WaitGroup
-			for range conc {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						i := next.Add(1)
-						if i > int64(b.N) {
-							return
-						}
-						if err := db.CreateSubmission(ctx, tip("Buổi tối có nhiều người lạ ra vào, nghe nói có em gái còn nhỏ tuổi bị ép tiếp khách."), hash(int(i))); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-		})
-	}
+	storetest.BenchmarkCreateSubmission(b, func(b *testing.B) storetest.Store { return openDB(b) })
 }
 
 // BenchmarkWriteHealth is what a health check costs: answered from the

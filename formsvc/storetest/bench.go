@@ -55,3 +55,37 @@ func BenchmarkEachSubmission(b *testing.B, db Store, n int) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkCreateSubmission stores tips from 1, 16 and 64 goroutines at
+// once, as concurrent requests reach the store, each level on a fresh
+// store from open: rows/s is the store's own ceiling, without HTTP
+// (docs/BENCHMARKS.md).
+func BenchmarkCreateSubmission(b *testing.B, open func(b *testing.B) Store) {
+	for _, conc := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("conc=%d", conc), func(b *testing.B) {
+			db := open(b)
+			ctx := context.Background()
+			var next atomic.Int64
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for range conc {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						i := next.Add(1)
+						if i > int64(b.N) {
+							return
+						}
+						if err := db.CreateSubmission(ctx, Tip("Buổi tối có nhiều người lạ ra vào, nghe nói có em gái còn nhỏ tuổi bị ép tiếp khách."), Hash(int(i))); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

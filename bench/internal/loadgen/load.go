@@ -19,7 +19,10 @@ import (
 // Load is one run: Conc clients post tips back to back until Duration has
 // passed or MaxRequests were sent, whichever comes first.
 type Load struct {
-	URL         string // the service, http://127.0.0.1:PORT
+	URL string // the service, http://127.0.0.1:PORT
+	// URLs, when set, are several instances of one service, in place of
+	// URL: client w posts to URLs[w%len(URLs)].
+	URLs        []string
 	Conc        int
 	Duration    time.Duration
 	MaxRequests int64
@@ -139,9 +142,17 @@ type answer struct {
 
 // Run runs l and returns what it measured. It stops early when ctx ends.
 func Run(ctx context.Context, l Load) Result {
-	u, err := url.Parse(l.URL)
-	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return Result{Conc: l.Conc, Errors: 1}
+	urls := l.URLs
+	if len(urls) == 0 {
+		urls = []string{l.URL}
+	}
+	var hosts []string
+	for _, s := range urls {
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme != "http" || u.Host == "" {
+			return Result{Conc: l.Conc, Errors: 1}
+		}
+		hosts = append(hosts, u.Host)
 	}
 	var sent, accepted, failed atomic.Int64
 	lats := make([][]time.Duration, l.Conc)
@@ -153,7 +164,8 @@ func Run(ctx context.Context, l Load) Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &conn{addr: u.Host}
+			host := hosts[w%len(hosts)]
+			c := &conn{addr: host}
 			defer c.close()
 			mine := make([]time.Duration, 0, 1<<14)
 			for ctx.Err() == nil {
@@ -162,7 +174,7 @@ func Run(ctx context.Context, l Load) Result {
 					break
 				}
 				t0 := time.Now()
-				receipt, ok := c.post(ctx, u.Host, TipBody(n))
+				receipt, ok := c.post(ctx, host, TipBody(n))
 				d := time.Since(t0)
 				if ctx.Err() != nil && !ok {
 					break // cut by the end of the run, not by the service

@@ -36,6 +36,9 @@ func TestReadMemoryAndCPUOfThisProcess(t *testing.T) {
 	if _, err := CPUTime(os.Getpid()); err != nil {
 		t.Error(err)
 	}
+	if _, err := TreeCPUTime(os.Getpid()); err != nil {
+		t.Error(err)
+	}
 }
 
 func TestTipBodyIsAValidTip(t *testing.T) {

@@ -68,8 +68,14 @@ var NoLimits = []string{"--submit-limit", "off", "--submit-global-limit", "off",
 // with the database and key file in dir, the durable defaults, and no
 // rate limits.
 func ServeArgs(dir string) []string {
+	return ServeArgsOn(dir, filepath.Join(dir, "formsvc.db"))
+}
+
+// ServeArgsOn are ServeArgs with db as --db: an SQLite file, or a
+// PostgreSQL URL (the key file and site stay in dir).
+func ServeArgsOn(dir, db string) []string {
 	return append([]string{"serve", "--addr", "127.0.0.1:0",
-		"--db", filepath.Join(dir, "formsvc.db"), "--key-file", filepath.Join(dir, "formsvc.key"),
+		"--db", db, "--key-file", filepath.Join(dir, "formsvc.key"),
 		"--site", filepath.Join(dir, "site")}, NoLimits...)
 }
 
@@ -223,25 +229,66 @@ func (t *tailBuffer) String() string {
 // CPUTime is the user plus system CPU time pid has used, from
 // /proc/PID/stat (clock ticks of 1/100 s).
 func CPUTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := readStat(pid)
 	if err != nil {
 		return 0, err
+	}
+	return st.utime + st.stime, nil
+}
+
+// TreeCPUTime is the CPU time of pid, of its children that have ended
+// (and were waited for), and of its living children: a PostgreSQL
+// server's, whose backends are its children.
+func TreeCPUTime(pid int) (time.Duration, error) {
+	st, err := readStat(pid)
+	if err != nil {
+		return 0, err
+	}
+	total := st.utime + st.stime + st.cutime + st.cstime
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		child, err := strconv.Atoi(filepath.Base(d))
+		if err != nil || child == pid {
+			continue
+		}
+		if cs, err := readStat(child); err == nil && cs.ppid == pid {
+			total += cs.utime + cs.stime
+		}
+	}
+	return total, nil
+}
+
+type procStat struct {
+	ppid                         int
+	utime, stime, cutime, cstime time.Duration
+}
+
+// readStat reads the parent and CPU times of /proc/PID/stat.
+func readStat(pid int) (procStat, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procStat{}, err
 	}
 	// The command name, field 2, is in parentheses and may hold spaces.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
+		return procStat{}, fmt.Errorf("/proc/%d/stat: no command name", pid)
 	}
 	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	if len(f) < 15 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: too few fields", pid)
 	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad utime or stime", pid)
+	var st procStat
+	var n [5]int64
+	for k, j := range []int{1, 11, 12, 13, 14} { // ppid, utime, stime, cutime, cstime
+		if n[k], err = strconv.ParseInt(f[j], 10, 64); err != nil {
+			return procStat{}, fmt.Errorf("/proc/%d/stat: field %d: %w", pid, j+3, err)
+		}
 	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+	tick := 10 * time.Millisecond
+	st.ppid = int(n[0])
+	st.utime, st.stime, st.cutime, st.cstime = time.Duration(n[1])*tick, time.Duration(n[2])*tick, time.Duration(n[3])*tick, time.Duration(n[4])*tick
+	return st, nil
 }
 
 // SelfCPUTime is the CPU time this process has used.
@@ -251,4 +298,18 @@ func SelfCPUTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// LoadAverage is the machine's load average (1, 5 and 15 minutes), from
+// /proc/loadavg: other work on the machine shows in the figures.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], ", ")
 }

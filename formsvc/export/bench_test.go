@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -14,25 +12,16 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 )
 
 const benchRecords = 100_000
 
 // benchDB is a database of 100,000 tips with realistic text, made once.
-func benchDB(b *testing.B) *sqlite.DB {
+func benchDB(b *testing.B) *teststore.DB {
 	b.Helper()
-	dir, err := os.MkdirTemp("", "export-bench-*")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { os.RemoveAll(dir) })
 	keys, _ := formsvc.DeriveKeys(make([]byte, 32))
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), keys)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := teststore.Open(b, keys)
 	cats := []string{"karaoke", "massage", "lodging", "cafe_bar", "online", "street", "other"}
 	var wg sync.WaitGroup
 	work := make(chan int)

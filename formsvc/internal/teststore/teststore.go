@@ -1,7 +1,8 @@
 // Package teststore opens the store that a package's tests run on:
 // formsvc/sqlite on a temporary file (the default) or formsvc/postgres on
-// a fresh database of the throwaway cluster of formsvc/internal/pgtest,
-// as the environment variable FORMSVC_TEST_STORE says ("sqlite" or
+// a fresh database of the throwaway cluster of formsvc/internal/pgtest (a
+// copy of a template database that has the schema already), as the
+// environment variable FORMSVC_TEST_STORE says ("sqlite" or
 // "postgres"). Tests written on it pass the same assertions on both.
 //
 // Besides the store, it gives the few things a test does outside the
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -130,7 +132,7 @@ func Open(t testing.TB, keys *formsvc.Keys, opts ...Option) *DB {
 	case SQLite:
 		db.path = filepath.Join(t.TempDir(), "formsvc.db")
 	case Postgres:
-		db.dsn = pgtest.NewDatabase(t)
+		db.dsn = newDatabase(t)
 	default:
 		t.Fatalf("%s=%q: want %q or %q", EnvVar, db.name, SQLite, Postgres)
 	}
@@ -143,8 +145,78 @@ func Open(t testing.TB, keys *formsvc.Keys, opts ...Option) *DB {
 	return db
 }
 
-// processDBs numbers the databases OpenForProcess makes.
-var processDBs atomic.Int64
+// processDBs numbers the databases OpenForProcess makes; testDBs those
+// newDatabase makes.
+var processDBs, testDBs atomic.Int64
+
+// template is the process's PostgreSQL database with the schema made and
+// no key recorded: a new database is a copy of it, which is much quicker
+// than migrating each one (the tests make a database each).
+var template struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// createDatabase makes a new database on the package's cluster, a copy
+// of the migrated template, and returns its DSN.
+func createDatabase(t testing.TB, name string) (string, error) {
+	t.Helper()
+	c := pgtest.Shared(t)
+	ctx := context.Background()
+	template.once.Do(func() {
+		template.name = fmt.Sprintf("template_%d", os.Getpid())
+		dsn, err := c.CreateDatabase(ctx, template.name)
+		if err != nil {
+			template.err = err
+			return
+		}
+		db, err := postgres.Open(ctx, dsn, nil)
+		if err != nil {
+			template.err = fmt.Errorf("migrate the template database: %w", err)
+			return
+		}
+		db.Close()
+	})
+	if template.err != nil {
+		return "", template.err
+	}
+	conn, err := pgx.Connect(ctx, c.DSN("postgres"))
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
+		" TEMPLATE "+pgx.Identifier{template.name}.Sanitize()); err != nil {
+		return "", fmt.Errorf("create database %s: %w", name, err)
+	}
+	return c.DSN(name), nil
+}
+
+// newDatabase makes a new database for one test (createDatabase), dropped
+// at the test's end.
+func newDatabase(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("t%d_%d", os.Getpid(), testDBs.Add(1))
+	dsn, err := createDatabase(t, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, pgtest.Shared(t).DSN("postgres"))
+		if err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		// WITH (FORCE) ends the sessions a test left open.
+		if _, err := conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	return dsn
+}
 
 // OpenForProcess opens a fresh, empty store that lives as long as the
 // test process (a fuzz target's one server): close is for TestMain. On
@@ -161,7 +233,7 @@ func OpenForProcess(t testing.TB, keys *formsvc.Keys, opts ...Option) (db *DB, c
 		db.path = filepath.Join(dir, "formsvc.db")
 	case Postgres:
 		name := fmt.Sprintf("p%d_%d", os.Getpid(), processDBs.Add(1))
-		if db.dsn, err = pgtest.Shared(t).CreateDatabase(context.Background(), name); err != nil {
+		if db.dsn, err = createDatabase(t, name); err != nil {
 			return nil, nil, err
 		}
 	default:
@@ -438,4 +510,15 @@ func BusyMessage() string {
 		return postgres.ErrUnavailable.Message
 	}
 	return sqlite.ErrBusy.Message
+}
+
+// Int runs a query of one integer (count(*)) on the database through a
+// connection of its own; ? marks a parameter.
+func (db *DB) Int(t testing.TB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.sqlDB(t, true).QueryRowContext(context.Background(), db.placeholders(q), args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

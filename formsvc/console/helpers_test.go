@@ -23,8 +23,8 @@ import (
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
-	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
+	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
 )
 
 // sessionCookie is the officer's session cookie in b's jar.

@@ -1,8 +1,7 @@
 // Package teststore opens the store that a package's tests run on:
 // formsvc/sqlite on a temporary file (the default) or formsvc/postgres on
-// a fresh database of the throwaway cluster of formsvc/internal/pgtest (a
-// copy of a template database that has the schema already), as the
-// environment variable FORMSVC_TEST_STORE says ("sqlite" or
+// an empty database of the throwaway cluster of formsvc/internal/pgtest
+// (see postgres.go), as the environment variable FORMSVC_TEST_STORE says ("sqlite" or
 // "postgres"). Tests written on it pass the same assertions on both.
 //
 // Besides the store, it gives the few things a test does outside the
@@ -22,8 +21,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,79 +142,6 @@ func Open(t testing.TB, keys *formsvc.Keys, opts ...Option) *DB {
 	return db
 }
 
-// processDBs numbers the databases OpenForProcess makes; testDBs those
-// newDatabase makes.
-var processDBs, testDBs atomic.Int64
-
-// template is the process's PostgreSQL database with the schema made and
-// no key recorded: a new database is a copy of it, which is much quicker
-// than migrating each one (the tests make a database each).
-var template struct {
-	once sync.Once
-	name string
-	err  error
-}
-
-// createDatabase makes a new database on the package's cluster, a copy
-// of the migrated template, and returns its DSN.
-func createDatabase(t testing.TB, name string) (string, error) {
-	t.Helper()
-	c := pgtest.Shared(t)
-	ctx := context.Background()
-	template.once.Do(func() {
-		template.name = fmt.Sprintf("template_%d", os.Getpid())
-		dsn, err := c.CreateDatabase(ctx, template.name)
-		if err != nil {
-			template.err = err
-			return
-		}
-		db, err := postgres.Open(ctx, dsn, nil)
-		if err != nil {
-			template.err = fmt.Errorf("migrate the template database: %w", err)
-			return
-		}
-		db.Close()
-	})
-	if template.err != nil {
-		return "", template.err
-	}
-	conn, err := pgx.Connect(ctx, c.DSN("postgres"))
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
-		" TEMPLATE "+pgx.Identifier{template.name}.Sanitize()); err != nil {
-		return "", fmt.Errorf("create database %s: %w", name, err)
-	}
-	return c.DSN(name), nil
-}
-
-// newDatabase makes a new database for one test (createDatabase), dropped
-// at the test's end.
-func newDatabase(t testing.TB) string {
-	t.Helper()
-	name := fmt.Sprintf("t%d_%d", os.Getpid(), testDBs.Add(1))
-	dsn, err := createDatabase(t, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, pgtest.Shared(t).DSN("postgres"))
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		// WITH (FORCE) ends the sessions a test left open.
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	return dsn
-}
-
 // OpenForProcess opens a fresh, empty store that lives as long as the
 // test process (a fuzz target's one server): close is for TestMain. On
 // PostgreSQL the database is on the package's cluster, which Main stops.
@@ -232,10 +156,11 @@ func OpenForProcess(t testing.TB, keys *formsvc.Keys, opts ...Option) (db *DB, c
 		}
 		db.path = filepath.Join(dir, "formsvc.db")
 	case Postgres:
-		name := fmt.Sprintf("p%d_%d", os.Getpid(), processDBs.Add(1))
-		if db.dsn, err = createDatabase(t, name); err != nil {
+		name, err := createDatabase(t, "p")
+		if err != nil {
 			return nil, nil, err
 		}
+		db.dsn = pgtest.Shared(t).DSN(name)
 	default:
 		return nil, nil, fmt.Errorf("%s=%q: want %q or %q", EnvVar, db.name, SQLite, Postgres)
 	}
@@ -318,7 +243,7 @@ func (db *DB) sqlDB(t testing.TB, readOnly bool) *sql.DB {
 		if readOnly {
 			mode = "mode=ro&"
 		}
-		conn, err = sql.Open("sqlite", "file:"+db.path+"?"+mode+"_pragma=busy_timeout(5000)")
+		conn, err = sql.Open("sqlite", sqlite.FileURI(db.path)+"?"+mode+"_pragma=busy_timeout(5000)")
 	} else {
 		conn, err = sql.Open("pgx", db.dsn)
 	}

@@ -62,16 +62,6 @@ func IsPostgres() bool { return Name() == Postgres }
 // started on first use and stopped at the end (pgtest.Main).
 func Main(m *testing.M) int { return pgtest.Main(m) }
 
-// SkipOnPostgres skips a test that is about SQLite's files themselves
-// (its write lock, the file's mode, its backup) when the tests run on
-// PostgreSQL, saying why.
-func SkipOnPostgres(t testing.TB, why string) {
-	t.Helper()
-	if IsPostgres() {
-		t.Skip("not on PostgreSQL: " + why)
-	}
-}
-
 // SkipOnSQLite skips a test that is about several instances on one
 // database, which PostgreSQL serves and SQLite does not, saying why.
 func SkipOnSQLite(t testing.TB, why string) {

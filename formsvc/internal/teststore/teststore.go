@@ -1,8 +1,9 @@
 // Package teststore opens the store that a package's tests run on:
 // formsvc/sqlite on a temporary file (the default) or formsvc/postgres on
 // an empty database of the throwaway cluster of formsvc/internal/pgtest
-// (see postgres.go), as the environment variable FORMSVC_TEST_STORE says ("sqlite" or
-// "postgres"). Tests written on it pass the same assertions on both.
+// (see postgres.go), as the environment variable FORMSVC_TEST_STORE says
+// ("sqlite" or "postgres"). Tests written on it pass the same assertions
+// on both.
 //
 // Besides the store, it gives the few things a test does outside the
 // store, on either: count rows, run a read query or a statement as
@@ -88,15 +89,11 @@ type Option func(*options)
 
 type options struct {
 	spec        *formsvc.Spec
-	now         func() time.Time
 	lockTimeout time.Duration
 }
 
 // Spec sets the store's forms and kinds (sqlite.Spec, postgres.Spec).
 func Spec(s *formsvc.Spec) Option { return func(o *options) { o.spec = s } }
-
-// Clock sets the store's clock (sqlite.Clock, postgres.Clock).
-func Clock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // LockTimeout sets how long a write waits for a lock another session
 // holds (see HoldLock) before it fails with EUNAVAILABLE: SQLite's lock
@@ -181,9 +178,6 @@ func (db *DB) open(keys *formsvc.Keys, opts ...Option) (Store, error) {
 		if o.spec != nil {
 			so = append(so, sqlite.Spec(o.spec))
 		}
-		if o.now != nil {
-			so = append(so, sqlite.Clock(o.now))
-		}
 		if o.lockTimeout > 0 {
 			so = append(so, sqlite.LockTimeout(o.lockTimeout))
 		}
@@ -192,9 +186,6 @@ func (db *DB) open(keys *formsvc.Keys, opts ...Option) (Store, error) {
 	var po []postgres.Option
 	if o.spec != nil {
 		po = append(po, postgres.Spec(o.spec))
-	}
-	if o.now != nil {
-		po = append(po, postgres.Clock(o.now))
 	}
 	dsn := db.dsn
 	if o.lockTimeout > 0 {

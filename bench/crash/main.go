@@ -184,7 +184,7 @@ func verify(ctx context.Context, data string, acked []string) (found, lost, stor
 			found++
 		}
 	}
-	raw, err := sql.Open("sqlite", "file:"+db.Path+"?mode=ro")
+	raw, err := sql.Open("sqlite", sqlite.FileURI(db.Path)+"?mode=ro")
 	if err != nil {
 		return
 	}

@@ -39,7 +39,7 @@ func rawCeiling(ctx context.Context, dir string, batch int, d time.Duration, max
 	}
 	db.Close()
 
-	conn, err := sql.Open("sqlite", "file:"+path+"?"+sqlite.Pragmas)
+	conn, err := sql.Open("sqlite", sqlite.FileURI(path)+"?"+sqlite.Pragmas)
 	if err != nil {
 		return rawResult{}, err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,23 +12,19 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 )
 
 // benchEnv is a database of n records (a third of them support requests),
 // six officers with addresses, a mail server and the webhook, and a
 // dispatcher whose cursors are at the newest record.
-func benchEnv(b *testing.B, n int) (*sqlite.DB, *alert.Dispatcher, *clock, func(int)) {
+func benchEnv(b *testing.B, n int) (*teststore.DB, *alert.Dispatcher, *clock, func(int)) {
 	b.Helper()
 	keys, err := formsvc.DeriveKeys(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), keys)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := teststore.Open(b, keys)
 	ctx := context.Background()
 	clk := &clock{t: start}
 	var seq atomic.Int64

@@ -10,7 +10,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 )
 
 // When the reporter writes again, the officer the record is assigned to
@@ -262,20 +262,19 @@ func TestRetriesBackOffThenDropAfterADay(t *testing.T) {
 	created := e.clock.now()
 	// Each round runs at the moment the outbox row says it is due.
 	row := func() (state string, attempts int, next time.Time) {
-		rows, err := sqlitetest.Query(t, e.db, `SELECT state, attempts, next_at FROM alert_outbox WHERE type = 'new'`)
+		rows, err := e.db.Query(t, `SELECT state, attempts, next_at FROM alert_outbox WHERE type = 'new'`)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer rows.Close()
-		var at string
+		var at teststore.Time
 		if !rows.Next() {
 			t.Fatal("no outbox row")
 		}
 		if err := rows.Scan(&state, &attempts, &at); err != nil {
 			t.Fatal(err)
 		}
-		next, _ = time.Parse("2006-01-02T15:04:05.000Z", at)
-		return state, attempts, next
+		return state, attempts, at.Time
 	}
 	var gaps []time.Duration
 	for {

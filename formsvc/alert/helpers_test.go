@@ -16,7 +16,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -118,7 +118,7 @@ func (h *hook) take() []event {
 type env struct {
 	t        *testing.T
 	dir      string
-	db       *sqlite.DB
+	db       *teststore.DB
 	keys     *formsvc.Keys
 	api      *httptest.Server
 	smtp     *alerttest.Server
@@ -173,12 +173,7 @@ func newEnv(t *testing.T, edit ...func(*alert.Config)) *env {
 }
 
 func (e *env) openDB() {
-	db, err := sqlite.Open(context.Background(), filepath.Join(e.dir, "formsvc.db"), e.keys)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.db = db
-	e.t.Cleanup(func() { db.Close() })
+	e.db = teststore.Open(e.t, e.keys)
 }
 
 // restart makes a new dispatcher on the same database, as a restarted
@@ -189,12 +184,17 @@ func (e *env) restart() {
 	e.d = alert.New(cfg)
 }
 
-// reopen closes and opens the database file, then restarts the dispatcher.
+// reopen closes and opens the database again, then restarts the
+// dispatcher.
 func (e *env) reopen() {
 	if err := e.db.Close(); err != nil {
 		e.t.Fatal(err)
 	}
-	e.openDB()
+	db, err := e.db.Reopen(e.t, e.keys)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.db = db
 	e.restart()
 }
 

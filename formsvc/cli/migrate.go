@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc/move"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
+	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
 // runMigrate moves a commune's SQLite database into PostgreSQL (package
@@ -57,7 +58,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("PostgreSQL: %w", err)
 	}
 	pg.Close()
-	src, err := sql.Open("sqlite", "file:"+cfg.DB+"?mode=ro")
+	src, err := sql.Open("sqlite", sqlite.FileURI(cfg.DB)+"?mode=ro")
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -157,14 +156,9 @@ func TestOlderPasswordsStillOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := sql.Open("sqlite", "file:"+a.db.Path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
+	if err := a.db.Exec(t, `UPDATE officers SET password_hash = ?, password_nfkc = false WHERE username = 'xahoi'`, old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec(`UPDATE officers SET password_hash = ?, password_nfkc = 0 WHERE username = 'xahoi'`, old); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
 	if o, _, _ := a.db.OfficerByUsername(context.Background(), "xahoi"); !o.LegacyHash {
 		t.Fatal("the account is not marked as older")
 	}

@@ -3,7 +3,6 @@ package console_test
 import (
 	"archive/zip"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -223,22 +222,31 @@ func TestExportSaysWhichRecordsDidNotOpen(t *testing.T) {
 		}
 		ids, refs = append(ids, s.ID), append(refs, s.Ref)
 	}
-	conn, err := sql.Open("sqlite", "file:"+a.db.Path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var c0, c1 []byte
-	conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, ids[0]).Scan(&c0)
-	conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, ids[1]).Scan(&c1)
+	for _, r := range []struct {
+		id int64
+		c  *[]byte
+	}{{ids[0], &c0}, {ids[1], &c1}} {
+		rows, err := a.db.Query(t, `SELECT content FROM submissions WHERE id = ?`, r.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rows.Next() {
+			t.Fatalf("no submission %d", r.id)
+		}
+		if err := rows.Scan(r.c); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
 	for _, u := range []struct {
 		id int64
 		c  []byte
 	}{{ids[0], c1}, {ids[1], c0}} {
-		if _, err := conn.Exec(`UPDATE submissions SET content = ? WHERE id = ?`, u.c, u.id); err != nil {
+		if err := a.db.Exec(t, `UPDATE submissions SET content = ? WHERE id = ?`, u.c, u.id); err != nil {
 			t.Fatal(err)
 		}
 	}
-	conn.Close()
 
 	police := a.loggedIn("congan")
 	note := fmt.Sprintf("Lưu ý: 2 hồ sơ không mở được nên không có trong tệp này: %s, %s.", refs[0], refs[1])

@@ -23,8 +23,8 @@ import (
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -33,7 +33,7 @@ const password = "mat-khau-du-dai-2026"
 type app struct {
 	t    testing.TB
 	srv  *httptest.Server
-	db   *sqlite.DB
+	db   *teststore.DB
 	keys *formsvc.Keys
 
 	mu    sync.Mutex
@@ -117,10 +117,7 @@ func newAppWith(t testing.TB, spec *formsvc.Spec, edit ...func(*console.Config))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), keys, sqlite.Spec(spec))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := teststore.Open(t, keys, teststore.Spec(spec))
 	a := &app{t: t, db: db, keys: keys, clock: time.Now().Truncate(time.Second),
 		totp: map[string]string{}, waits: map[string][]time.Duration{}}
 	ccfg := console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Now: a.now,

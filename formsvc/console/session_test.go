@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 )
 
 // sessionCookie is the officer's session cookie in b's jar.
@@ -35,7 +33,7 @@ func TestSessionsTableHoldsNoCookieValue(t *testing.T) {
 	if len(cookie.Value) < 32 {
 		t.Fatalf("session cookie %q looks too short for a token", cookie.Value)
 	}
-	rows, err := sqlitetest.Query(t, a.db, `SELECT token, data FROM sessions`)
+	rows, err := a.db.Query(t, `SELECT token, data FROM sessions`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,12 +66,7 @@ func TestSessionsTableHoldsNoCookieValue(t *testing.T) {
 	}
 	// Signing out deletes the row.
 	b.post("/officer/", "/officer/logout", url.Values{})
-	var n int
-	r2, _ := sqlitetest.Query(t, a.db, `SELECT count(*) FROM sessions`)
-	r2.Next()
-	r2.Scan(&n)
-	r2.Close()
-	if n != 0 {
+	if n := a.db.Count(t, "sessions"); n != 0 {
 		t.Errorf("%d sessions left after signing out, want 0", n)
 	}
 }

@@ -1,8 +1,6 @@
 package console_test
 
 import (
-	"context"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
 // withStatus is data/forms.yaml with one more support status, "waiting",
@@ -105,19 +102,14 @@ func TestAStatusAddedInDataNeedsNoCode(t *testing.T) {
 	}
 
 	// The database refuses a status the workflow does not have...
-	raw, err := sql.Open("sqlite", a.db.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`UPDATE submissions SET status = 'nonsense'`); err == nil {
+	if err := a.db.Exec(t, `UPDATE submissions SET status = 'nonsense'`); err == nil {
 		t.Error("the database took a status that is in no workflow")
 	}
-	raw.Close()
 	// ...and a service whose forms.yaml lacks a status in use will not
 	// start: no record is left in a status nobody can see or leave.
 	a.srv.Close()
 	a.db.Close()
-	_, err = sqlite.Open(context.Background(), a.db.Path, a.keys)
+	_, err = a.db.Reopen(t, a.keys)
 	if err == nil || !strings.Contains(err.Error(), `"waiting"`) {
 		t.Errorf("open with the status removed: %v", err)
 	}

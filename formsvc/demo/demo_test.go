@@ -14,26 +14,21 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/demo"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/report"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
 var ict = formsvc.Vietnam
 
 const password = "mat-khau-mau-thu"
 
-func open(t *testing.T) (*sqlite.DB, *formsvc.Keys) {
+func open(t *testing.T) (*teststore.DB, *formsvc.Keys) {
 	t.Helper()
 	keys, err := formsvc.LoadOrCreateKeyFile(filepath.Join(t.TempDir(), "key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db, keys
+	return teststore.Open(t, keys), keys
 }
 
 func spec(t *testing.T) *formsvc.Spec {

@@ -23,10 +23,6 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
-// The PostgreSQL cluster of the benchmarks, started on first use, is
-// stopped at the end.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
 const benchRecords = 100_000
 
 // benchDB is an SQLite database of 100,000 tips with realistic text,

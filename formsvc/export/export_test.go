@@ -3,7 +3,6 @@ package export_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"flag"
 	"fmt"
@@ -18,7 +17,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -31,25 +30,20 @@ func spec(t testing.TB) *formsvc.Spec {
 	return s
 }
 
-func openDB(t testing.TB) *sqlite.DB {
+func openDB(t testing.TB) *teststore.DB {
 	t.Helper()
 	keys, err := formsvc.DeriveKeys(bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return teststore.Open(t, keys)
 }
 
 var base = time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC) // 08:30 in Vietnam
 
 // fixture stores a few records with fixed times: two tips (one with a
 // cell that a spreadsheet would run as a formula) and one support request.
-func fixture(t testing.TB, db *sqlite.DB) {
+func fixture(t testing.TB, db *teststore.DB) {
 	t.Helper()
 	ctx := context.Background()
 	recs := []*formsvc.Submission{
@@ -85,7 +79,7 @@ func fixture(t testing.TB, db *sqlite.DB) {
 	}
 }
 
-func run(t testing.TB, db *sqlite.DB, format string, k formsvc.Kind) []byte {
+func run(t testing.TB, db *teststore.DB, format string, k formsvc.Kind) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	enc, err := export.New(format, &buf, spec(t), k)
@@ -268,28 +262,32 @@ func FuzzNeutralise(f *testing.F) {
 	})
 }
 
-// swapContents exchanges two records' sealed contents in the database
-// file, through a connection of its own: what someone with write access
-// to the file could do.
-func swapContents(t testing.TB, path string, a, b int64) {
+// swapContents exchanges two records' sealed contents in the database,
+// through a connection of its own: what someone with write access to the
+// database could do.
+func swapContents(t testing.TB, db *teststore.DB, a, b int64) {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
+	content := func(id int64) []byte {
+		rows, err := db.Query(t, `SELECT content FROM submissions WHERE id = ?`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var c []byte
+		if !rows.Next() {
+			t.Fatalf("no submission %d", id)
+		}
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
-	defer conn.Close()
-	var ca, cb []byte
-	if err := conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, a).Scan(&ca); err != nil {
-		t.Fatal(err)
-	}
-	if err := conn.QueryRow(`SELECT content FROM submissions WHERE id = ?`, b).Scan(&cb); err != nil {
-		t.Fatal(err)
-	}
+	ca, cb := content(a), content(b)
 	for _, u := range []struct {
 		id      int64
 		content []byte
 	}{{a, cb}, {b, ca}} {
-		if _, err := conn.Exec(`UPDATE submissions SET content = ? WHERE id = ?`, u.content, u.id); err != nil {
+		if err := db.Exec(t, `UPDATE submissions SET content = ? WHERE id = ?`, u.content, u.id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -311,7 +309,7 @@ func TestExportLeavesOutAndNamesRecordsThatDoNotOpen(t *testing.T) {
 		}
 		ids = append(ids, s.ID)
 	}
-	swapContents(t, db.Path, ids[0], ids[1])
+	swapContents(t, db, ids[0], ids[1])
 	for _, format := range export.Formats {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer

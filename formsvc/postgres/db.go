@@ -108,6 +108,7 @@ type DB struct {
 	now          func() time.Time
 	writeTimeout time.Duration
 	healthyAt    atomic.Int64 // UnixNano of the last write probe that committed
+	closed       atomic.Bool  // Close has been called: Ping fails at once
 
 	// sessions is the one session store, made on first use; its clean-up
 	// goroutine stops in Close.
@@ -440,16 +441,26 @@ const healthTTL = time.Second
 
 // Ping checks that the database answers and that a transaction commits
 // (a write: it takes a transaction id, whose commit is flushed), so a
-// read-only standby or a full disk reports ErrUnavailable. A probe that
-// committed stands for a second, so health checks cannot load the
-// database.
+// read-only standby or a full disk reports ErrUnavailable; and that a
+// new record could be written now: it takes the lock an INSERT takes on
+// submissions, so a session that holds the table (an ALTER TABLE, a
+// VACUUM FULL, a LOCK TABLE) past the session's lock_timeout, or the
+// probe's second, reports ErrUnavailable too, as SQLite's write lock
+// does. A probe that committed stands for a second, so health checks
+// cannot load the database.
 func (db *DB) Ping(ctx context.Context) error {
+	if db.closed.Load() {
+		return errClosed
+	}
 	if t := db.healthyAt.Load(); t != 0 && time.Since(time.Unix(0, t)) < healthTTL {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, healthTTL)
 	defer cancel()
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE submissions IN ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`)
 		return err
 	})
@@ -464,8 +475,10 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Close stops the session store's clean-up and closes the pool; it waits
-// for connections in use to be returned.
+// for connections in use to be returned. Ping fails from then on, even
+// within a second of a good probe.
 func (db *DB) Close() error {
+	db.closed.Store(true)
 	db.sessionsOnce.Do(func() {}) // a store made meanwhile is seen below
 	if db.sessions != nil {
 		db.sessions.sweep.close()

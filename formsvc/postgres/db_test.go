@@ -491,3 +491,47 @@ func waiting(t *testing.T, c *pgx.Conn) bool {
 	}
 	return n > 0
 }
+
+// While another session holds the submissions table so that no record
+// can be written (an operator's ALTER TABLE or LOCK TABLE), Ping reports
+// the store unavailable, as SQLite's does while its write lock is held
+// elsewhere; reads go on. Once the lock goes, Ping is ok again.
+func TestPingWhileTheTableIsLocked(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	db := open(t, dsn, storetest.Keys(t))
+	other := conn(t, dsn)
+	tx, err := other.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE submissions IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(ctx); formsvc.ErrorCode(err) != formsvc.EUNAVAILABLE {
+		t.Errorf("Ping while the table is locked: error = %v, want EUNAVAILABLE", err)
+	}
+	if _, err := db.SubmissionByReceipt(ctx, storetest.Hash(1)); formsvc.ErrorCode(err) != formsvc.ENOTFOUND {
+		t.Errorf("a read while the table is locked: error = %v, want ENOTFOUND", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Errorf("Ping after the lock: %v", err)
+	}
+}
+
+// A store that is closed is not healthy: Ping says so at once, even
+// within the second that a good probe stands for.
+func TestPingAfterClose(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, pgtest.NewDatabase(t), storetest.Keys(t))
+	if err := db.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := db.Ping(ctx); formsvc.ErrorCode(err) != formsvc.EUNAVAILABLE {
+		t.Errorf("Ping after Close: error = %v, want EUNAVAILABLE", err)
+	}
+}

@@ -38,7 +38,7 @@ import (
 // maxGroup bounds how many submissions share one transaction.
 const maxGroup = 256
 
-// errClosed is the error of a submission sent after Close.
+// errClosed is the error of a submission sent, or a Ping, after Close.
 var errClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
 
 // subReq is one submission waiting for its group.

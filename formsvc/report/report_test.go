@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,8 +14,8 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/report"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
 var ict = formsvc.Vietnam
@@ -51,14 +50,10 @@ func TestParsePeriod(t *testing.T) {
 }
 
 // store makes records in 2026-H1 and 2025-H2 with fixed facts.
-func store(t *testing.T) *sqlite.DB {
+func store(t *testing.T) *teststore.DB {
 	t.Helper()
 	keys, _ := formsvc.DeriveKeys(bytes.Repeat([]byte{3}, 32))
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := teststore.Open(t, keys)
 	ctx := context.Background()
 	o := &formsvc.Officer{Username: "xahoi", Role: formsvc.RoleSocial}
 	db.CreateOfficer(ctx, o, "x")
@@ -109,7 +104,7 @@ func store(t *testing.T) *sqlite.DB {
 var testCommune = &formsvc.Commune{Name: "Ủy ban nhân dân xã Thử", Confirmed: true, Report: formsvc.CommuneReport{
 	Place: "Thử", Recipients: []string{"Ủy ban nhân dân tỉnh (để báo cáo)"}, SignerAuthority: "TM. ỦY BAN NHÂN DÂN", SignerTitle: "CHỦ TỊCH"}}
 
-func build(t *testing.T, db *sqlite.DB, publication bool) *report.Report {
+func build(t *testing.T, db *teststore.DB, publication bool) *report.Report {
 	t.Helper()
 	spec, err := formsvc.LoadSpec(data.FormsYAML, data.ReferralsYAML)
 	if err != nil {

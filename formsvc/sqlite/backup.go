@@ -97,7 +97,7 @@ func (db *DB) Backup(ctx context.Context, dest string, overwrite bool) (err erro
 // secure_delete overwrites them; the copy leaves WAL mode for a
 // self-contained file (the service turns WAL on again when it opens it).
 func scrubCopy(ctx context.Context, path string) error {
-	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(delete)"+
+	conn, err := sql.Open("sqlite", FileURI(path)+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(delete)"+
 		"&_pragma=synchronous(full)&_pragma=secure_delete(on)")
 	if err != nil {
 		return err

@@ -40,6 +40,14 @@ const Pragmas = "_pragma=busy_timeout(5000)&" + pragmas
 const pragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
 	"&_pragma=synchronous(full)&_pragma=secure_delete(on)&_txlock=immediate&_time_format=sqlite"
 
+// FileURI is the "file:" name of the database file at path, with the
+// characters that a URI would take for its query or fragment escaped
+// (%, ? and #: a folder named "a#1" must not open "a"), ready for its
+// "?"-parameters.
+func FileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
 // DefaultLockTimeout is how long a write waits for a lock that another
 // process holds on the database (a command-line purge, a backup tool)
 // before it gives up with ErrBusy.
@@ -163,7 +171,7 @@ func Open(ctx context.Context, path string, keys *formsvc.Keys, opts ...Option) 
 		return nil, err
 	}
 	busyMS := strconv.FormatInt(o.lockTimeout.Milliseconds(), 10)
-	dsn := "file:" + path + "?_pragma=busy_timeout(" + busyMS + ")&" + pragmas
+	dsn := FileURI(path) + "?_pragma=busy_timeout(" + busyMS + ")&" + pragmas
 	// The writer keeps more pages in memory than a reader: every
 	// submission updates the receipts' index at a random place, and with
 	// SQLite's default 2 MB cache a database past some 50,000 submissions

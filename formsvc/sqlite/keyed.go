@@ -274,7 +274,7 @@ func HoldsData(ctx context.Context, path string) (bool, error) {
 	} else if err != nil {
 		return false, err
 	}
-	conn, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	conn, err := sql.Open("sqlite", FileURI(path)+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		return false, err
 	}

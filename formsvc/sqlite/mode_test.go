@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
@@ -78,5 +80,49 @@ func TestFilesAreTheOwnersOnlyWhateverTheUmask(t *testing.T) {
 	defer old.Close()
 	for _, f := range []string{legacy, legacy + "-wal", legacy + "-shm"} {
 		wantMode(t, f, 0o600)
+	}
+}
+
+// A path with the characters a URI reserves (# starts a fragment, ? a
+// query, % an escape) opens the file at that very path: "a#1/formsvc.db"
+// once opened "a", another file, and shared it with every path that
+// began alike. HoldsData, Backup and a second store find the records
+// there too.
+func TestPathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	parent := t.TempDir()
+	var paths []string
+	for _, name := range []string{"a#1", "a#2", "b?x=1", "c%23d"} {
+		path := filepath.Join(parent, name, "formsvc.db")
+		db, err := sqlite.Open(ctx, path, testKeys(t))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		s := &formsvc.Submission{Kind: formsvc.KindTip, Status: "received", Priority: "normal", Category: "karaoke",
+			CreatedAt: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)}
+		if err := db.CreateSubmission(ctx, s, []byte("receipt hash of the one record")); err != nil {
+			t.Errorf("%s: %v", name, err) // a shared file already holds it
+		}
+		if err := db.Backup(ctx, path+".bak", false); err != nil {
+			t.Errorf("%s: backup: %v", name, err)
+		}
+		db.Close()
+		paths = append(paths, path)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != len(paths) {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files in the folder: %q, want only the %d folders", names, len(paths))
+	}
+	for _, path := range paths {
+		if ok, err := sqlite.HoldsData(ctx, path); err != nil || !ok {
+			t.Errorf("HoldsData(%s) = %v, %v; want true", path, ok, err)
+		}
+		if ok, err := sqlite.HoldsData(ctx, path+".bak"); err != nil || !ok {
+			t.Errorf("HoldsData(%s.bak) = %v, %v; want true", path, ok, err)
+		}
 	}
 }

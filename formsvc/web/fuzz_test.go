@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -14,8 +13,8 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -27,7 +26,7 @@ var allowed = map[int]bool{201: true, 400: true, 404: true, 413: true, 415: true
 // per input made fuzzing crawl at a few executions a second.
 func fuzzHandler(t *testing.T) http.Handler {
 	t.Helper()
-	fuzzOnce.Do(func() { fuzzH, fuzzErr = newFuzzServer(fixtureSite) })
+	fuzzOnce.Do(func() { fuzzH, fuzzErr = newFuzzServer(t, fixtureSite) })
 	if fuzzErr != nil {
 		t.Fatal(fuzzErr)
 	}
@@ -41,7 +40,7 @@ var (
 	fuzzCleanup = func() {}
 )
 
-func newFuzzServer(site string) (http.Handler, error) {
+func newFuzzServer(t *testing.T, site string) (http.Handler, error) {
 	spec, err := formsvc.ParseSpec(data.FormsYAML)
 	if err != nil {
 		return nil, err
@@ -55,13 +54,13 @@ func newFuzzServer(site string) (http.Handler, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "formsvc.db"), keys)
+	db, closeDB, err := teststore.OpenForProcess(t, keys)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
 	fuzzCleanup = func() {
-		db.Close()
+		closeDB()
 		os.RemoveAll(dir)
 	}
 	return web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: site,

@@ -1,38 +1,30 @@
 package web_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
-// newLockEnv is a server whose store (returned too) waits only 50 ms for
-// a lock that another process holds.
-func newLockEnv(t *testing.T) (*env, *sqlite.DB) {
+// newLockEnv is a server whose store waits only 50 ms for a lock that
+// another session holds.
+func newLockEnv(t *testing.T) *env {
 	t.Helper()
-	var db *sqlite.DB
+	var db *teststore.DB
 	e := newEnvWith(t, func(c *web.Config) {
-		var err error
-		db, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "locked.db"), c.Keys,
-			sqlite.LockTimeout(50*time.Millisecond))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db = teststore.Open(t, c.Keys, teststore.LockTimeout(50*time.Millisecond))
 		c.Store = db
 	})
-	return e, db
+	e.db = db
+	return e
 }
 
 func head(t *testing.T, url string) (*http.Response, []byte) {
@@ -60,20 +52,21 @@ func checkRetryAfter(t *testing.T, res *http.Response) {
 	}
 }
 
-// TestLockedDatabase: while another process holds the database locked,
+// TestLockedDatabase: while another process (SQLite) or session
+// (PostgreSQL) holds the database locked,
 // health says writes cannot commit (503, GET and HEAD), and a tip, sent
 // as JSON or as a plain form post, gets 503 with the Vietnamese message
 // after the short lock timeout, not a 500; nothing is stored. Once the
 // lock goes, the tip is stored and health says ok again.
 func TestLockedDatabase(t *testing.T) {
-	e, db := newLockEnv(t)
-	unlock := sqlitetest.HoldLock(t, db.Path)
+	e := newLockEnv(t)
+	unlock := e.db.HoldLock(t)
 
 	res := get(t, e.srv.URL+"/healthz")
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("healthz while locked: Status = %d, want 503", res.StatusCode)
 	}
-	if m := decodeJSON(t, res); m["status"] != "unavailable" || m["message"] != sqlite.ErrBusy.Message {
+	if m := decodeJSON(t, res); m["status"] != "unavailable" || m["message"] != teststore.BusyMessage() {
 		t.Errorf("healthz while locked: answer = %v", m)
 	}
 	if res, body := head(t, e.srv.URL+"/healthz"); res.StatusCode != http.StatusServiceUnavailable || len(body) != 0 {
@@ -86,7 +79,7 @@ func TestLockedDatabase(t *testing.T) {
 		t.Errorf("JSON tip while locked: Status = %d, want 503", res.StatusCode)
 	}
 	checkRetryAfter(t, res)
-	if m := decodeJSON(t, res); m["error"] != formsvc.EUNAVAILABLE || m["message"] != sqlite.ErrBusy.Message {
+	if m := decodeJSON(t, res); m["error"] != formsvc.EUNAVAILABLE || m["message"] != teststore.BusyMessage() {
 		t.Errorf("JSON tip while locked: answer = %v", m)
 	}
 
@@ -95,19 +88,11 @@ func TestLockedDatabase(t *testing.T) {
 		t.Errorf("form tip while locked: Status = %d, want 503", res.StatusCode)
 	}
 	checkRetryAfter(t, res)
-	if msg := document(t, res).Find("[data-error-message]").Text(); msg != sqlite.ErrBusy.Message {
+	if msg := document(t, res).Find("[data-error-message]").Text(); msg != teststore.BusyMessage() {
 		t.Errorf("form tip while locked: page says %q", msg)
 	}
-	if rows, err := sqlitetest.Query(t, db, "SELECT count(*) FROM submissions"); err != nil {
-		t.Fatal(err)
-	} else {
-		var n int
-		rows.Next()
-		rows.Scan(&n)
-		rows.Close()
-		if n != 0 {
-			t.Errorf("%d tips stored while locked, want 0", n)
-		}
+	if n := e.db.Count(t, "submissions"); n != 0 {
+		t.Errorf("%d tips stored while locked, want 0", n)
 	}
 
 	unlock()

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -21,7 +21,7 @@ import (
 // never cached; HSTS only over TLS.
 func TestHeadersOnEveryKindOfResponse(t *testing.T) {
 	e := newEnvWith(t, func(c *web.Config) {
-		db := c.Store.(*sqlite.DB)
+		db := c.Store.(teststore.Store)
 		c.Console = console.New(console.Config{Spec: c.Spec, Store: db, SessionStore: db.SessionStore()}).Handler()
 	})
 	type probe struct {

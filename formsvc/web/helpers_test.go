@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,8 +19,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -44,13 +42,12 @@ func (s *syncBuffer) String() string {
 }
 
 type env struct {
-	t      *testing.T
-	srv    *httptest.Server
-	db     *sqlite.DB
-	dbPath string
-	keys   *formsvc.Keys
-	logs   *syncBuffer
-	spec   *formsvc.Spec
+	t    *testing.T
+	srv  *httptest.Server
+	db   *teststore.DB
+	keys *formsvc.Keys
+	logs *syncBuffer
+	spec *formsvc.Spec
 }
 
 func newEnv(t *testing.T) *env {
@@ -70,11 +67,7 @@ func newEnvWith(t *testing.T, edit func(*web.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(dir, "formsvc.db")
-	db, err := sqlite.Open(context.Background(), dbPath, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := teststore.Open(t, keys)
 	logs := &syncBuffer{}
 	cfg := web.Config{
 		Spec: spec, Store: db, Keys: keys, SiteDir: fixtureSite,
@@ -90,13 +83,13 @@ func newEnvWith(t *testing.T, edit func(*web.Config)) *env {
 		srv.Close()
 		db.Close()
 	})
-	return &env{t: t, srv: srv, db: db, dbPath: dbPath, keys: keys, logs: logs, spec: spec}
+	return &env{t: t, srv: srv, db: db, keys: keys, logs: logs, spec: spec}
 }
 
 // count returns the number of stored submissions.
 func (e *env) count() int {
 	e.t.Helper()
-	return sqlitetest.Count(e.t, e.db, "submissions", "photos")
+	return e.db.Count(e.t, "submissions", "photos")
 }
 
 // post sends a body with a content type and optional extra headers.

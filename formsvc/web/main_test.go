@@ -3,10 +3,12 @@ package web_test
 import (
 	"os"
 	"testing"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := teststore.Main(m)
 	fuzzCleanup()
 	os.Exit(code)
 }

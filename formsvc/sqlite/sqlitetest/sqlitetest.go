@@ -17,7 +17,7 @@ import (
 func HoldLock(t testing.TB, path string) (unlock func()) {
 	t.Helper()
 	ctx := context.Background()
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	other, err := sql.Open("sqlite", sqlite.FileURI(path)+"?_pragma=busy_timeout(0)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func Count(t testing.TB, db *sqlite.DB, tables ...string) int {
 // its own: the store has no query method for tests to reach into.
 func Query(t testing.TB, db *sqlite.DB, q string, args ...any) (*sql.Rows, error) {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db.Path+"?mode=ro&_pragma=busy_timeout(5000)")
+	conn, err := sql.Open("sqlite", sqlite.FileURI(db.Path)+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,7 +120,7 @@ func newAppWith(t testing.TB, spec *formsvc.Spec, edit ...func(*console.Config))
 	db := teststore.Open(t, keys, teststore.Spec(spec))
 	a := &app{t: t, db: db, keys: keys, clock: time.Now().Truncate(time.Second),
 		totp: map[string]string{}, waits: map[string][]time.Duration{}}
-	ccfg := console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Now: a.now,
+	ccfg := console.Config{Spec: spec, Store: db, SessionStore: db.SessionStore(), Now: a.now, Shared: db.SharedState(), AddressKey: keys.Address,
 		LoginLimit: 1000, LoginLimitPer: time.Hour, LoginGlobalLimit: 10000, LoginGlobalPer: time.Minute,
 		LoginWait: func(ctx context.Context, d time.Duration) error {
 			a.mu.Lock()

@@ -70,7 +70,7 @@ func newEnvWith(t *testing.T, edit func(*web.Config)) *env {
 	db := teststore.Open(t, keys)
 	logs := &syncBuffer{}
 	cfg := web.Config{
-		Spec: spec, Store: db, Keys: keys, SiteDir: fixtureSite,
+		Spec: spec, Store: db, Keys: keys, SiteDir: fixtureSite, Shared: db.SharedState(),
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Now:    func() time.Time { return time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC) },
 	}

@@ -73,9 +73,11 @@ func SkipOnSQLite(t testing.TB, why string) {
 }
 
 // Store is what the tests use of a store: every domain service, the
-// session store, Ping and Close.
+// session store, the state instances share (nil on SQLite), Ping and
+// Close.
 type Store interface {
 	storetest.Store
+	SharedState() formsvc.SharedState
 	Close() error
 }
 

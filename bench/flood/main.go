@@ -13,7 +13,11 @@
 // does (ask whether a challenge is needed, solve it, post), half as a
 // plain form post with JavaScript off.
 //
-//	go run ./bench/flood -d 30s
+// With -pg the service runs on PostgreSQL instead (a throwaway cluster of
+// Debian's PostgreSQL, internal/pgcluster), counting its limits in the
+// database as several instances would (formsvc/shared.go).
+//
+//	go run ./bench/flood -d 30s [-pg]
 package main
 
 import (
@@ -36,8 +40,10 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/pgcluster"
 )
 
 const header = "X-Bench-Client"
@@ -46,15 +52,28 @@ func main() {
 	dur := flag.Duration("d", 30*time.Second, "length of each scenario")
 	every := flag.Duration("every", 100*time.Millisecond, "a real reporter sends a tip this often")
 	workers := flag.Int("c", 32, "flooding connections")
+	pg := flag.Bool("pg", false, "run the service on PostgreSQL, its limits counted in the database")
 	flag.Parse()
+	var cluster *pgcluster.Cluster
+	if *pg {
+		var err error
+		if cluster, err = pgcluster.Start(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer cluster.Stop()
+	}
 	fmt.Printf("%-9s %-12s %8s %10s %10s %12s %12s\n", "addresses", "flood", "flood/s", "flood ok", "real JS ok", "real plain ok", "JS median ms")
 	for _, sc := range []struct {
 		addrs int
 		kind  string
 	}{{0, "none"}, {1, "json"}, {256, "json"}, {65536, "json"}, {1, "plain"}, {256, "plain"}, {65536, "plain"}, {65536, "json+pow"}} {
-		r, err := run(sc.addrs, sc.kind, *dur, *every, *workers)
+		r, err := run(cluster, sc.addrs, sc.kind, *dur, *every, *workers)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
+			if cluster != nil {
+				cluster.Stop()
+			}
 			os.Exit(1)
 		}
 		fmt.Printf("%-9d %-12s %8.0f %10d %9.1f%% %11.1f%% %12.0f\n", sc.addrs, sc.kind, r.floodRate, r.floodOK,
@@ -70,7 +89,33 @@ type result struct {
 	jsMedianMS     float64
 }
 
-func run(addrs int, kind string, dur, every time.Duration, workers int) (result, error) {
+// scenarios counts the databases made on the cluster.
+var scenarios int
+
+// openStore opens a fresh store: an SQLite file in dir, or a new database
+// on the cluster; shared is what the server counts limits in (nil: its
+// memory).
+func openStore(cluster *pgcluster.Cluster, dir string, keys *formsvc.Keys) (db web.Store, shared formsvc.SharedState, closeDB func() error, err error) {
+	if cluster == nil {
+		lite, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), keys)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return lite, nil, lite.Close, nil
+	}
+	scenarios++
+	dsn, err := cluster.CreateDatabase(context.Background(), fmt.Sprintf("flood%d", scenarios))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pg, err := postgres.Open(context.Background(), dsn, keys)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return pg, pg.SharedState(), pg.Close, nil
+}
+
+func run(cluster *pgcluster.Cluster, addrs int, kind string, dur, every time.Duration, workers int) (result, error) {
 	dir, err := os.MkdirTemp("", "flood")
 	if err != nil {
 		return result{}, err
@@ -84,12 +129,12 @@ func run(addrs int, kind string, dur, every time.Duration, workers int) (result,
 	if err != nil {
 		return result{}, err
 	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), keys)
+	db, shared, closeDB, err := openStore(cluster, dir, keys)
 	if err != nil {
 		return result{}, err
 	}
-	defer db.Close()
-	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: dir,
+	defer closeDB()
+	srv := web.NewServer(web.Config{Spec: spec, Store: db, Keys: keys, SiteDir: dir, Shared: shared,
 		Logger: slog.New(slog.DiscardHandler), Limits: web.DefaultLimits,
 		ClientIPHeader: header, TrustedProxies: []string{"127.0.0.1/32"}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,15 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/window"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
@@ -254,4 +257,33 @@ func serve(h http.Handler, method, path, contentType, body string, headers ...st
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// countingShared counts the reads of the shared counts.
+type countingShared struct {
+	formsvc.SharedState
+	reads atomic.Int64
+}
+
+func (c *countingShared) Counts(ctx context.Context, key string, w time.Time, per time.Duration) (int, int, error) {
+	c.reads.Add(1)
+	return c.SharedState.Counts(ctx, key, w, per)
+}
+
+// GET /api/v1/challenge has no limit of its own, so however often it is
+// asked it reads the shared counts (the database's, with several
+// instances) at most once a second for each group of routes.
+func TestChallengeRouteReadsCountsOncePerSecond(t *testing.T) {
+	shared := &countingShared{SharedState: window.NewMemory(nil)}
+	var e *env
+	e = newEnvWith(t, func(c *web.Config) {
+		c.Limits = web.Limits{SubmitGlobal: web.Limit{N: 8, Per: time.Hour}, FollowUpGlobal: web.Limit{N: 8, Per: time.Hour}}
+		c.Shared = shared
+	})
+	for range 200 {
+		challengeState(t, e)
+	}
+	if n := shared.reads.Load(); n != 2 {
+		t.Errorf("200 requests for a challenge in the same second read the counts %d times, want 2 (tips, follow-up)", n)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -111,6 +112,10 @@ type guard struct {
 	network *window.Count
 	script  *window.Count // nil: no shared ceiling
 	plain   *window.Count
+
+	pressedMu  sync.Mutex // pressed's last answer, and when
+	pressedAt  time.Time
+	pressedVal bool
 }
 
 func (s *Server) newGuard(name string, perClient, shared Limit, f *formsvc.Form, counter formsvc.RateCounter) *guard {
@@ -150,6 +155,9 @@ func (g *guard) Handler(next http.Handler) http.Handler {
 			g.s.log.Warn("vượt trần chung", "route", r.URL.Path, "script", c == g.script)
 			g.s.fail(w, r, g.form, nil, formsvc.Errorf(formsvc.ETOOMANY, formsvc.MsgBusy))
 			return
+		}
+		if c == g.script {
+			g.remember(rate)
 		}
 		if c == g.script && rate >= float64(c.N)/2 {
 			if err := g.s.pow.verify(r.Context(), r.Header.Get(PowHeader)); err != nil {
@@ -195,14 +203,40 @@ func (g *guard) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	g.s.fail(w, r, g.form, nil, formsvc.Errorf(formsvc.EUNAVAILABLE, formsvc.MsgUnavailable))
 }
 
+// pressedFor is how long GET /api/v1/challenge's answer stands: the
+// route needs no limit of its own, and however often it is asked, the
+// shared counts (in the database, with several instances) are read at
+// most once in pressedFor.
+const pressedFor = time.Second
+
 // pressed reports whether requests of the site's JavaScript must now
-// carry a solved challenge.
+// carry a solved challenge: as the last request through the guard or the
+// last read found it, if that was within pressedFor.
 func (g *guard) pressed(ctx context.Context) bool {
 	if g.script == nil {
 		return false
 	}
+	g.pressedMu.Lock()
+	at, val := g.pressedAt, g.pressedVal
+	g.pressedMu.Unlock()
+	if now := g.s.now(); !now.Before(at) && now.Sub(at) < pressedFor {
+		return val
+	}
 	rate, err := g.script.Rate(ctx, "*")
-	return err == nil && rate >= float64(g.script.N)/2
+	if err != nil {
+		return false
+	}
+	return g.remember(rate)
+}
+
+// remember keeps whether rate, the script share's rate just read, asks
+// for challenges, for pressed; and returns it.
+func (g *guard) remember(rate float64) bool {
+	p := rate >= float64(g.script.N)/2
+	g.pressedMu.Lock()
+	g.pressedAt, g.pressedVal = g.s.now(), p
+	g.pressedMu.Unlock()
+	return p
 }
 
 type ceilingKey struct{}

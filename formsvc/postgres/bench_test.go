@@ -23,3 +23,12 @@ func BenchmarkCreateSubmission(b *testing.B) {
 		return open(b, pgtest.NewDatabase(b), storetest.Keys(b))
 	})
 }
+
+// BenchmarkReads: receipt lookup, inbox page, case by reference and a
+// year's report facts over 10,000 tips (formsvc/storetest; the same on
+// SQLite).
+func BenchmarkReads(b *testing.B) {
+	db := open(b, pgtest.NewDatabase(b), storetest.Keys(b))
+	storetest.Seed(b, db, 0, 10000)
+	storetest.BenchmarkReads(b, db, 10000)
+}

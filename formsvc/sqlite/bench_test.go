@@ -44,3 +44,12 @@ func BenchmarkEachSubmission(b *testing.B) {
 	storetest.Seed(b, db, 0, 10000)
 	storetest.BenchmarkEachSubmission(b, db, 10000)
 }
+
+// BenchmarkReads: receipt lookup, inbox page, case by reference and a
+// year's report facts over 10,000 tips (formsvc/storetest; the same on
+// PostgreSQL).
+func BenchmarkReads(b *testing.B) {
+	db := openDB(b)
+	storetest.Seed(b, db, 0, 10000)
+	storetest.BenchmarkReads(b, db, 10000)
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 )
@@ -88,4 +89,49 @@ func BenchmarkCreateSubmission(b *testing.B, open func(b *testing.B) Store) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// BenchmarkReads measures what officers and reporters read, on db seeded
+// with n tips by the caller (Seed from 0): a receipt lookup (the follow-up
+// page), the first inbox page (50 newest of a role's records with the
+// count), a case by its reference, and a year's counting facts (the
+// 6-monthly and annual reports).
+func BenchmarkReads(b *testing.B, db Store, n int) {
+	ctx := context.Background()
+	tips := []formsvc.Kind{formsvc.KindTip}
+	b.Run("receipt", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i = i%n + 1
+			if _, err := db.SubmissionByReceipt(ctx, Hash(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("inbox-page", func(b *testing.B) {
+		for b.Loop() {
+			page, total, err := db.Cases(ctx, formsvc.CaseFilter{Kinds: tips, Limit: 50}, time.Now().Add(-72*time.Hour))
+			if err != nil || len(page) != 50 || total != n {
+				b.Fatalf("%d of %d, %v", len(page), total, err)
+			}
+		}
+	})
+	b.Run("case-by-ref", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i = i%n + 1
+			if _, err := db.CaseByRef(ctx, fmt.Sprintf("TB-2026-%04d", i), tips); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("report-year", func(b *testing.B) {
+		year := formsvc.CaseFilter{Kinds: tips, From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+		for b.Loop() {
+			got := 0
+			if err := db.EachFacts(ctx, year, func(formsvc.Facts) error { got++; return nil }); err != nil || got != n {
+				b.Fatalf("%d facts, %v", got, err)
+			}
+		}
+	})
 }

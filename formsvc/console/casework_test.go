@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -231,3 +232,55 @@ func (l *lockedBuffer) String() string {
 
 // thisYear is the current year in Vietnam, as a report period.
 func thisYear() string { return strconv.Itoa(time.Now().In(formsvc.Vietnam).Year()) }
+
+// blockingStream is a store whose record streams wait until released:
+// a search that holds its slot for as long as the test wants.
+type blockingStream struct {
+	console.Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStream) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(*formsvc.Submission) error,
+	skip func(*formsvc.Submission, error)) error {
+	b.entered <- struct{}{}
+	<-b.release
+	return b.Store.EachSubmission(ctx, f, fn, skip)
+}
+
+// Searches by words run at most SearchSlots at once: one more, while the
+// slots are taken, is told to try again in a few seconds (after a short
+// wait), opens nothing and is not audited; once a slot is free, the next
+// search runs.
+func TestSearchesByWordsShareFewSlots(t *testing.T) {
+	blocking := &blockingStream{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	a := newApp(t, func(c *console.Config) {
+		c.SearchSlots = 1
+		blocking.Store = c.Store
+		c.Store = blocking
+	})
+	a.tip()
+	b := a.loggedIn("congan")
+	before := len(auditOf(a, formsvc.AuditSearch))
+	done := make(chan int)
+	go func() {
+		res, _ := b.get("/officer/?q=" + url.QueryEscape("nha nghi"))
+		done <- res.StatusCode
+	}()
+	<-blocking.entered // the first search holds the only slot
+	res, doc := b.get("/officer/?q=" + url.QueryEscape("karaoke"))
+	if res.StatusCode != 200 || !strings.Contains(doc.Find("#case-search-error").Text(), "nhiều lượt tìm") {
+		t.Errorf("a second search while the slot is taken: %d %q", res.StatusCode, doc.Find("#case-search-error").Text())
+	}
+	if n := len(auditOf(a, formsvc.AuditSearch)); n != before+1 {
+		t.Errorf("%d searches audited, want only the one that runs", n-before)
+	}
+	close(blocking.release)
+	if code := <-done; code != 200 {
+		t.Errorf("the first search: %d", code)
+	}
+	go func() { <-blocking.entered }()
+	if res, doc := b.get("/officer/?q=" + url.QueryEscape("karaoke")); res.StatusCode != 200 || doc.Find("#case-search-error").Length() != 0 {
+		t.Errorf("a search once the slot is free: %d %q", res.StatusCode, doc.Find("#case-search-error").Text())
+	}
+}

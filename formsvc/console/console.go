@@ -5,6 +5,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"log/slog"
@@ -70,6 +71,9 @@ type Config struct {
 	Commune *formsvc.Commune
 	// MailAlerts says that alert mail is configured (--smtp-url).
 	MailAlerts bool
+	// SearchSlots is how many searches by words may run at once (0:
+	// DefaultSearchSlots); each opens up to 2,000 records.
+	SearchSlots int
 }
 
 // Console serves /officer/.
@@ -82,6 +86,7 @@ type Console struct {
 	pages    map[string]*pageTemplate
 	cfg      Config
 	guard    *loginGuard
+	searches chan struct{} // a slot for each search by words running
 }
 
 // Session lifetimes: an idle session ends after 30 minutes, any session
@@ -113,7 +118,7 @@ func New(cfg Config) *Console {
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
 	c := &Console{spec: cfg.Spec, store: cfg.Store, sessions: sm, log: cfg.Logger, now: cfg.Now, cfg: cfg,
-		guard: newLoginGuard(cfg, cfg.Now)}
+		guard: newLoginGuard(cfg, cfg.Now), searches: make(chan struct{}, cmp.Or(cfg.SearchSlots, DefaultSearchSlots))}
 	c.pages = mustParsePages(c.spec)
 	return c
 }

@@ -2,7 +2,7 @@
 # Chạy mọi bài kiểm thử. Tự cài những gì các bài kiểm thử cần nếu máy chưa có:
 # Chromium của Debian (kiểm thử trên trình duyệt thật), LibreOffice Writer không
 # giao diện của Debian (mở tệp báo cáo .docx), PostgreSQL của Debian (các bài
-# kiểm thử tự dựng một cụm tạm trong thư mục tạm, xem formsvc/internal/pgtest)
+# kiểm thử tự dựng một cụm tạm trong thư mục tạm, xem internal/pgtest)
 # và axe-core (npm, kiểm tra khả năng tiếp cận, phiên bản ghim trong
 # e2e/package-lock.json).
 # Runs every test; installs Debian's Chromium, LibreOffice Writer (no GUI),
@@ -50,14 +50,14 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "==> go test"
 go test -count=1 ./...
 
-# Các gói mà bài kiểm thử mở kho dữ liệu qua formsvc/internal/teststore chạy lại
+# Các gói mà bài kiểm thử mở kho dữ liệu qua internal/teststore chạy lại
 # trên PostgreSQL (cùng các khẳng định): chỉ những gói này, để lượt chạy đủ vẫn ngắn.
 # The packages whose tests open their store through internal/teststore run
 # again on PostgreSQL; only those, to keep the full run short.
 store_pkgs=$(go list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... |
-  awk '{for (i = 2; i <= NF; i++) if ($i ~ /\/formsvc\/internal\/teststore$/) {print $1; break}}')
-if [ -z "$store_pkgs" ]; then echo "không tìm thấy gói nào dùng formsvc/internal/teststore"; exit 1; fi
-echo "==> go test lần nữa trên PostgreSQL (FORMSVC_TEST_STORE=postgres):" $(echo "$store_pkgs" | sed 's|.*/formsvc/|formsvc/|')
+  awk '{for (i = 2; i <= NF; i++) if ($i ~ /\/internal\/teststore$/) {print $1; break}}')
+if [ -z "$store_pkgs" ]; then echo "không tìm thấy gói nào dùng internal/teststore"; exit 1; fi
+echo "==> go test lần nữa trên PostgreSQL (FORMSVC_TEST_STORE=postgres):" $(echo "$store_pkgs" | sed 's|.*/phongchongmaidam/||')
 started=$SECONDS
 FORMSVC_TEST_STORE=postgres go test -count=1 $store_pkgs
 echo "==> lượt PostgreSQL xong sau $((SECONDS - started)) giây"

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }

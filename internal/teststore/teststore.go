@@ -1,6 +1,6 @@
 // Package teststore opens the store that a package's tests run on:
 // formsvc/sqlite on a temporary file (the default) or formsvc/postgres on
-// an empty database of the throwaway cluster of formsvc/internal/pgtest
+// an empty database of the throwaway cluster of internal/pgtest
 // (see postgres.go), as the environment variable FORMSVC_TEST_STORE says
 // ("sqlite" or "postgres"). Tests written on it pass the same assertions
 // on both.
@@ -30,11 +30,11 @@ import (
 	_ "modernc.org/sqlite"             // the "sqlite" driver of database/sql
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // EnvVar names the store the tests run on.

@@ -1,6 +1,9 @@
 // Package e2e drives the whole system as a person does: the real Hugo
 // build, the real formsvc binary, and Debian's Chromium through chromedp,
-// with JavaScript on and off.
+// with JavaScript on and off. The service runs on the store that
+// FORMSVC_TEST_STORE names (internal/teststore): SQLite on a file of the
+// test's (the default), or PostgreSQL on a fresh database of the
+// package's throwaway cluster, started on first use.
 package e2e
 
 import (
@@ -22,9 +25,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/internal/testsite"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // Chromium is Debian's browser; .ci/run installs it.
@@ -49,7 +51,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build formsvc: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := teststore.Main(m) // on PostgreSQL, stops the cluster
 	os.RemoveAll(dir)
 	testsite.Cleanup()
 	os.Exit(code)
@@ -58,7 +60,7 @@ func TestMain(m *testing.M) {
 // service is a running `formsvc serve`.
 type service struct {
 	URL     string
-	DBPath  string
+	DB      string // --db: a SQLite file or a PostgreSQL DSN
 	KeyPath string
 	cmd     *exec.Cmd
 	logs    *syncLog
@@ -87,13 +89,13 @@ func (l *syncLog) String() string {
 }
 
 // startService runs the real binary on a free loopback port with a fresh
-// database, and stops it (SIGTERM) when the test ends.
+// database of the test's store, and stops it (SIGTERM) when the test
+// ends, before the database is given back.
 func startService(t *testing.T, args ...string) *service {
 	t.Helper()
-	dir := t.TempDir()
-	s := &service{DBPath: filepath.Join(dir, "formsvc.db"), KeyPath: filepath.Join(dir, "formsvc.key"),
+	s := &service{DB: teststore.NewDatabase(t), KeyPath: filepath.Join(t.TempDir(), "formsvc.key"),
 		logs: &syncLog{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", s.DBPath,
+	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", s.DB,
 		"--key-file", s.KeyPath, "--site", testsite.Build(t)}, args...)...)
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
@@ -147,18 +149,13 @@ func (s *service) stop(t *testing.T) {
 
 // open opens the service's database with its key file, as the officer
 // side would, until the test ends.
-func (s *service) open(t *testing.T) (*sqlite.DB, *formsvc.Keys) {
+func (s *service) open(t *testing.T) (*teststore.DB, *formsvc.Keys) {
 	t.Helper()
 	keys, err := formsvc.LoadOrCreateKeyFile(s.KeyPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(context.Background(), s.DBPath, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db, keys
+	return teststore.OpenAt(t, s.DB, keys), keys
 }
 
 // findByReceipt finds a submission by its receipt.
@@ -182,7 +179,7 @@ func (s *service) count(t *testing.T) int {
 	t.Helper()
 	db, _ := s.open(t)
 	defer db.Close()
-	return sqlitetest.Count(t, db, "submissions")
+	return db.Count(t, "submissions")
 }
 
 // browser starts a headless Chromium with an empty profile and a 360×740

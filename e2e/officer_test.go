@@ -9,13 +9,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 )
 
 // addOfficer runs `formsvc officer add` against the service's database.
 func (s *service) addOfficer(t *testing.T, username, role, password string) {
 	t.Helper()
-	cmd := exec.Command(binary, "officer", "add", "--db", s.DBPath, "--key-file", s.KeyPath,
+	cmd := exec.Command(binary, "officer", "add", "--db", s.DB, "--key-file", s.KeyPath,
 		"--username", username, "--role", role, "--password-stdin")
 	cmd.Stdin = strings.NewReader(password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -62,11 +61,7 @@ func TestOfficerClosesACase(t *testing.T) {
 			if sub.Status != formsvc.StatusClosed {
 				t.Errorf("status in the database = %q, want closed", sub.Status)
 			}
-			keys, _ := formsvc.LoadOrCreateKeyFile(svc.KeyPath)
-			db, err := sqlite.Open(context.Background(), svc.DBPath, keys)
-			if err != nil {
-				t.Fatal(err)
-			}
+			db, _ := svc.open(t)
 			defer db.Close()
 			hist, err := db.History(context.Background(), sub)
 			if err != nil || len(hist) != 1 || hist[0].Note != "Đã kiểm tra, chủ quán cam kết không vi phạm." || hist[0].OfficerName != "congan" {

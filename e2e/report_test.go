@@ -17,7 +17,7 @@ import (
 // Ctrl+P; the back link returns to the form; axe finds no violation.
 func TestReportPage(t *testing.T) {
 	svc := startService(t)
-	out, err := exec.Command(binary, "demo", "--db", svc.DBPath, "--key-file", svc.KeyPath,
+	out, err := exec.Command(binary, "demo", "--db", svc.DB, "--key-file", svc.KeyPath,
 		"--tips", "30", "--support", "12", "--months", "6").CombinedOutput()
 	if err != nil {
 		t.Fatalf("formsvc demo: %v\n%s", err, out)

@@ -12,7 +12,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // benchEnv is a database of n records (a third of them support requests),

@@ -10,7 +10,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // When the reporter writes again, the officer the record is assigned to

@@ -16,8 +16,8 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 const (

@@ -9,7 +9,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert"
 	"github.com/hoaphong/phongchongmaidam/formsvc/alert/alerttest"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // Two instances of the service on one database (two store handles, as

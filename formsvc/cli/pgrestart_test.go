@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // answerBound is how long one request may take during the outage before

@@ -18,7 +18,7 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/cli"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // pgPassword is put in the test's DSN (the throwaway cluster trusts its

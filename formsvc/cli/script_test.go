@@ -19,7 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc/cli"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // The formsvc command, run by the txtar scripts in testdata/script as a

@@ -23,9 +23,9 @@ import (
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 const password = "mat-khau-du-dai-2026"

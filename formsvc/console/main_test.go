@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // The tests run on the store FORMSVC_TEST_STORE names (see teststore).

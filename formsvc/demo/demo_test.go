@@ -14,8 +14,8 @@ import (
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/demo"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/report"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 var ict = formsvc.Vietnam

@@ -17,10 +17,10 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/move"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 const benchRecords = 100_000
@@ -94,7 +94,7 @@ func peakHeap(f func()) (peak uint64) {
 }
 
 // benchPostgres is a PostgreSQL database (on the throwaway cluster of
-// formsvc/internal/pgtest) holding the same 100,000 tips as lite, moved
+// internal/pgtest) holding the same 100,000 tips as lite, moved
 // there as formsvc migrate moves a commune's database (formsvc/move): row
 // for row, the same ids and sealed values.
 func benchPostgres(b *testing.B, lite *sqlite.DB, keys *formsvc.Keys) *postgres.DB {

@@ -17,7 +17,7 @@ import (
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/export"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

@@ -13,10 +13,10 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/demo"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/move"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }

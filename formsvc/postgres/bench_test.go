@@ -3,8 +3,8 @@ package postgres_test
 import (
 	"testing"
 
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // BenchmarkEachSubmission is the store's side of an export of 10,000

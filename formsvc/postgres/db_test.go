@@ -18,11 +18,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }

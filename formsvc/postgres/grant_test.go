@@ -11,9 +11,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // serviceRole is the role the service runs as in these tests.

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // As sqlite's TestPurgeDeletesOnlyOldClosedRecords: only records closed

@@ -13,9 +13,9 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/phototest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // The decoders and validation, fuzzed through the real router: whatever

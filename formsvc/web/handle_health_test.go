@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // newLockEnv is a server whose store waits only 50 ms for a lock that

@@ -12,8 +12,8 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
 	"github.com/hoaphong/phongchongmaidam/formsvc/console"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // TestHeadersOnEveryKindOfResponse: pages, assets, errors, the API and the

@@ -19,8 +19,8 @@ import (
 
 	"github.com/hoaphong/phongchongmaidam/data"
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/web"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 // syncBuffer collects log output from concurrent handlers.

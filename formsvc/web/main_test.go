@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 func TestMain(m *testing.M) {

@@ -1,7 +1,7 @@
 // Package pgcluster starts a throwaway PostgreSQL cluster from Debian's
 // postgresql package (/usr/lib/postgresql/*/bin), in a folder of its own
 // under the system's temporary folder, for tests (through
-// formsvc/internal/pgtest) and the benchmarks under bench/. The server
+// internal/pgtest) and the benchmarks under bench/. The server
 // listens only on a unix socket in that folder (no TCP port), keeps fsync
 // on, and is stopped and its folder removed by Stop. StopServer and
 // StartServer stop it (as pg_ctl stop -m fast or immediate would) and

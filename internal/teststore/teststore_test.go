@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/teststore"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/teststore"
 )
 
 func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }
@@ -75,5 +76,30 @@ func TestTimeColumn(t *testing.T) {
 	}
 	if !got.Equal(at) || got.Location() != time.UTC {
 		t.Errorf("created_at = %v, want %v", got.Time, at)
+	}
+}
+
+// A database from NewDatabase is empty and opened by OpenAt, here twice as
+// a program and the test would: what one handle writes the other reads.
+func TestNewDatabaseOpenedAt(t *testing.T) {
+	db := teststore.NewDatabase(t)
+	if got := strings.HasPrefix(db, "postgres://"); got != teststore.IsPostgres() {
+		t.Fatalf("NewDatabase on %s = %q", teststore.Name(), db)
+	}
+	keys := storetest.Keys(t)
+	a := teststore.OpenAt(t, db, keys)
+	if a.Name() != teststore.Name() {
+		t.Errorf("OpenAt(%q) is %s, want %s", db, a.Name(), teststore.Name())
+	}
+	if n := a.Count(t, "submissions", "officers"); n != 0 {
+		t.Errorf("%d rows in a new database", n)
+	}
+	s := storetest.Tip("một")
+	if err := a.CreateSubmission(context.Background(), s, storetest.Hash(1)); err != nil {
+		t.Fatal(err)
+	}
+	b := teststore.OpenAt(t, db, keys)
+	if n := b.Count(t, "submissions"); n != 1 {
+		t.Errorf("the second handle counts %d submissions, want 1", n)
 	}
 }

@@ -1,6 +1,6 @@
 // Package teststore opens the store that a package's tests run on:
 // formsvc/sqlite on a temporary file (the default) or formsvc/postgres on
-// an empty database of the throwaway cluster of formsvc/internal/pgtest
+// an empty database of the throwaway cluster of internal/pgtest
 // (see postgres.go), as the environment variable FORMSVC_TEST_STORE says
 // ("sqlite" or "postgres"). Tests written on it pass the same assertions
 // on both.
@@ -10,6 +10,10 @@
 // someone with access to the database could, open a second handle on the
 // same database (a restart, a second instance), and make the database
 // unable to take writes for a while (another session holds a lock).
+//
+// A test that runs a program on the store (the formsvc binary, in e2e)
+// gives it the database of NewDatabase, a file or a DSN, and opens the
+// same database with OpenAt.
 //
 // A package that uses it calls Main from its TestMain.
 package teststore
@@ -30,11 +34,11 @@ import (
 	_ "modernc.org/sqlite"             // the "sqlite" driver of database/sql
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite"
 	"github.com/hoaphong/phongchongmaidam/formsvc/sqlite/sqlitetest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/storetest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // EnvVar names the store the tests run on.
@@ -47,7 +51,8 @@ const (
 )
 
 // Name is the store the tests run on: the value of EnvVar, SQLite if it
-// is unset or empty. Open fails the test on any other value.
+// is unset or empty. Open and NewDatabase fail the test on any other
+// value.
 func Name() string {
 	if v := os.Getenv(EnvVar); v != "" {
 		return v
@@ -113,22 +118,43 @@ type DB struct {
 // Open opens a fresh, empty store with keys, closed at the test's end.
 func Open(t testing.TB, keys *formsvc.Keys, opts ...Option) *DB {
 	t.Helper()
-	db := &DB{name: Name()}
-	switch db.name {
+	return OpenAt(t, NewDatabase(t), keys, opts...)
+}
+
+// NewDatabase gives a test a fresh, empty database without opening it,
+// for a program the test runs to open (formsvc's --db): on SQLite the
+// path of a file in the test's temporary folder, made by whoever opens it
+// first; on PostgreSQL the DSN of a database of the package's cluster,
+// given back at the test's end, after the cleanups registered later
+// (stopping that program) have run. OpenAt opens it.
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	switch name := Name(); name {
 	case SQLite:
-		db.path = filepath.Join(t.TempDir(), "formsvc.db")
+		return filepath.Join(t.TempDir(), "formsvc.db")
 	case Postgres:
-		db.dsn = newDatabase(t)
+		return newDatabase(t)
 	default:
-		t.Fatalf("%s=%q: want %q or %q", EnvVar, db.name, SQLite, Postgres)
+		t.Fatalf("%s=%q: want %q or %q", EnvVar, name, SQLite, Postgres)
+		return ""
 	}
-	s, err := db.open(keys, opts...)
+}
+
+// OpenAt opens the store at db, a database from NewDatabase (a SQLite
+// file, or a postgres:// DSN), with keys; it is closed at the test's end.
+func OpenAt(t testing.TB, db string, keys *formsvc.Keys, opts ...Option) *DB {
+	t.Helper()
+	d := &DB{name: SQLite, path: db}
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		d = &DB{name: Postgres, dsn: db}
+	}
+	s, err := d.open(keys, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	db.Store = s
-	return db
+	d.Store = s
+	return d
 }
 
 // OpenForProcess opens a fresh, empty store that lives as long as the

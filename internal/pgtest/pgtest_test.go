@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }

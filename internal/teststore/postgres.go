@@ -11,8 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/hoaphong/phongchongmaidam/formsvc/internal/pgtest"
 	"github.com/hoaphong/phongchongmaidam/formsvc/postgres"
+	"github.com/hoaphong/phongchongmaidam/internal/pgtest"
 )
 
 // A test's PostgreSQL database is one the process made before and a

@@ -275,8 +275,7 @@ func (c *countingShared) Counts(ctx context.Context, key string, w time.Time, pe
 // instances) at most once a second for each group of routes.
 func TestChallengeRouteReadsCountsOncePerSecond(t *testing.T) {
 	shared := &countingShared{SharedState: window.NewMemory(nil)}
-	var e *env
-	e = newEnvWith(t, func(c *web.Config) {
+	e := newEnvWith(t, func(c *web.Config) {
 		c.Limits = web.Limits{SubmitGlobal: web.Limit{N: 8, Per: time.Hour}, FollowUpGlobal: web.Limit{N: 8, Per: time.Hour}}
 		c.Shared = shared
 	})

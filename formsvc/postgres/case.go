@@ -91,14 +91,22 @@ func (db *DB) Cases(ctx context.Context, f formsvc.CaseFilter, overdueBefore tim
 	if limit <= 0 {
 		limit = 50
 	}
-	overdue := `(` + openStatus + ` AND s.updated_at < ` + p.add(overdueBefore.UTC()) + `)`
-	q := `SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, ''), s.created_at, s.updated_at,
-			COALESCE(o.username, ''), ` + overdue + `, ` + servicesOf + `
-		FROM submissions s LEFT JOIN officers o ON o.id = s.assigned_to
-		WHERE ` + w + `
-		ORDER BY (s.priority = ` + p.add(string(formsvc.PriorityHigh)) + ` AND ` + openStatus + `) DESC, ` + overdue + ` DESC,
-			s.created_at DESC, s.id DESC
-		LIMIT ` + p.add(limit) + ` OFFSET ` + p.add(f.Offset)
+	// The record's workflow row is joined once (every record has one: a
+	// trigger sees to it), and the services are read for the page's
+	// records only, after the sort: read for every record before it, they
+	// were two thirds of the page's 50 ms over 10,000 records.
+	overdue := `(ws.open AND s.updated_at < ` + p.add(overdueBefore.UTC()) + `)`
+	q := `SELECT t.id, t.kind, t.ref_year, t.ref_seq, t.status, t.priority, t.category, t.created_at, t.updated_at,
+			t.username, t.overdue, ARRAY(SELECT ss.code FROM submission_services ss WHERE ss.submission_id = t.id ORDER BY ss.position)
+		FROM (SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, '') AS category,
+				s.created_at, s.updated_at, COALESCE(o.username, '') AS username, ` + overdue + ` AS overdue,
+				(s.priority = ` + p.add(string(formsvc.PriorityHigh)) + ` AND ws.open) AS urgent
+			FROM submissions s JOIN workflow_statuses ws ON ws.kind = s.kind AND ws.status = s.status
+				LEFT JOIN officers o ON o.id = s.assigned_to
+			WHERE ` + w + `
+			ORDER BY urgent DESC, overdue DESC, s.created_at DESC, s.id DESC
+			LIMIT ` + p.add(limit) + ` OFFSET ` + p.add(f.Offset) + `) t
+		ORDER BY t.urgent DESC, t.overdue DESC, t.created_at DESC, t.id DESC`
 	rows, err := db.pool.Query(ctx, q, p...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", unavailable(err))

@@ -60,10 +60,14 @@ func (db *DB) EachSubmission(ctx context.Context, f formsvc.CaseFilter, fn func(
 		var assigned *int64
 		// sealed and receipt are only valid until the next row: they are
 		// opened before it is read.
-		if err := rows.Scan(&s.ID, &s.Kind, &year, &seq, &s.Status, &s.Priority, &s.Category, &s.CreatedAt, &s.UpdatedAt,
+		// Codes scan into strings: into formsvc's named string types pgx
+		// goes through reflection, a third of a stream's client time.
+		var kind, status, priority string
+		if err := rows.Scan(&s.ID, &kind, &year, &seq, &status, &priority, &s.Category, &s.CreatedAt, &s.UpdatedAt,
 			&first, &closed, &assigned, &sealed, &receipt, &s.Services); err != nil {
 			return fmt.Errorf("read records: %w", err)
 		}
+		s.Kind, s.Status, s.Priority = formsvc.Kind(kind), formsvc.Status(status), formsvc.Priority(priority)
 		s.Ref = db.ref(s.Kind, year, seq)
 		s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
 		s.FirstActionAt, s.ClosedAt = utc(first), utc(closed)
@@ -148,10 +152,12 @@ func (db *DB) EachFacts(ctx context.Context, f formsvc.CaseFilter, fn func(forms
 		var x formsvc.Facts
 		var first, closed *time.Time
 		var reached []string
-		if err := rows.Scan(&x.Kind, &x.Status, &x.Priority, &x.Category, &x.CreatedAt, &first, &closed,
+		var kind, status, priority string // not formsvc's types: see EachSubmission
+		if err := rows.Scan(&kind, &status, &priority, &x.Category, &x.CreatedAt, &first, &closed,
 			&x.Services, &reached, &x.Referrals); err != nil {
 			return err
 		}
+		x.Kind, x.Status, x.Priority = formsvc.Kind(kind), formsvc.Status(status), formsvc.Priority(priority)
 		x.CreatedAt = x.CreatedAt.UTC()
 		x.FirstActionAt, x.ClosedAt = utc(first), utc(closed)
 		if len(x.Services) == 0 {

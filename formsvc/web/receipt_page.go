@@ -21,7 +21,9 @@ import (
 // service's key (Keys.Seal), so that any instance with the key file can
 // open it and none stores the receipt; it is good once (its hash is spent
 // in the shared state) and for receiptPageLife. The receipt is in no
-// address in clear and in no log line.
+// address in clear and in no log line. One instance keeps spent tokens in
+// its memory, so it refuses pages issued before it started: after a
+// restart a page seen already cannot be seen again.
 const receiptPageLife = 10 * time.Minute
 
 // receiptPageAAD names the sealed token's place.
@@ -54,7 +56,7 @@ func (s *Server) openReceiptPage(ctx context.Context, token string) (f *formsvc.
 		return nil, "", false, nil
 	}
 	exp, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil || s.now().Unix() > exp {
+	if err != nil || s.now().Unix() > exp || time.Unix(exp, 0).Add(-receiptPageLife).Before(s.pagesSince.Truncate(time.Second)) {
 		return nil, "", false, nil
 	}
 	for _, form := range []*formsvc.Form{s.spec.Tip, s.spec.Support, s.spec.FollowUp, s.spec.FollowUpMessage} {

@@ -68,8 +68,9 @@ type Server struct {
 	limits     Limits
 	pow        *pow
 	shared     formsvc.SharedState
-	submit     *guard // the forms' intake
-	followUp   *guard // lookups with a receipt
+	pagesSince time.Time // receipt pages issued before are refused (zero: none)
+	submit     *guard    // the forms' intake
+	followUp   *guard    // lookups with a receipt
 	clientIP   func(http.Handler) http.Handler
 	console    http.Handler
 	origins    *http.CrossOriginProtection
@@ -117,6 +118,9 @@ func NewServer(cfg Config) *Server {
 	shared := cfg.Shared
 	if shared == nil {
 		shared = window.NewMemory(now)
+		// Spent tokens die with this process: a receipt page issued
+		// before it started might have been shown already.
+		s.pagesSince = now()
 	}
 	s.shared = shared
 	s.pow = &pow{key: cfg.Keys.Challenge, maxNumber: powMaxNumber, now: now, spent: shared}

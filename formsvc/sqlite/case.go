@@ -74,17 +74,23 @@ func (db *DB) Cases(ctx context.Context, f formsvc.CaseFilter, overdueBefore tim
 	if limit <= 0 {
 		limit = 50
 	}
+	// The services are read for the page's records only, after the sort
+	// and the limit, not for every record the sort looks at.
 	overdue := `(` + openStatus + ` AND s.updated_at < ?)`
-	q := `SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, ''), s.created_at, s.updated_at,
-			COALESCE(o.username, ''), ` + overdue + `,
-			COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = s.id), '')
-		FROM submissions s LEFT JOIN officers o ON o.id = s.assigned_to
-		WHERE ` + w + `
-		ORDER BY (s.priority = ? AND ` + openStatus + `) DESC, ` + overdue + ` DESC, s.created_at DESC, s.id DESC
-		LIMIT ? OFFSET ?`
+	q := `SELECT t.id, t.kind, t.ref_year, t.ref_seq, t.status, t.priority, t.category, t.created_at, t.updated_at,
+			t.username, t.overdue,
+			COALESCE((SELECT group_concat(code, ',') FROM submission_services ss WHERE ss.submission_id = t.id), '')
+		FROM (SELECT s.id, s.kind, s.ref_year, s.ref_seq, s.status, s.priority, COALESCE(s.category, '') AS category,
+				s.created_at, s.updated_at, COALESCE(o.username, '') AS username, ` + overdue + ` AS overdue,
+				(s.priority = ? AND ` + openStatus + `) AS urgent
+			FROM submissions s LEFT JOIN officers o ON o.id = s.assigned_to
+			WHERE ` + w + `
+			ORDER BY urgent DESC, overdue DESC, s.created_at DESC, s.id DESC
+			LIMIT ? OFFSET ?) t
+		ORDER BY t.urgent DESC, t.overdue DESC, t.created_at DESC, t.id DESC`
 	od := overdueBefore.UTC().Format(TimeFormat)
-	qargs := append([]any{od}, args...)
-	qargs = append(qargs, formsvc.PriorityHigh, od, limit, f.Offset)
+	qargs := append([]any{od, formsvc.PriorityHigh}, args...)
+	qargs = append(qargs, limit, f.Offset)
 	rows, err := db.read.QueryContext(ctx, q, qargs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", err)

@@ -76,7 +76,7 @@ func (s *Server) handleSubmit(d *formsvc.KindDef) http.HandlerFunc {
 		}
 		var receipt formsvc.Receipt
 		if earlier != "" {
-			if prev, perr := idempotentReceipt(s.receiptKey, sub, earlier); perr == nil {
+			if prev, perr := idempotentReceipt(s.keys.Receipt, sub, earlier); perr == nil {
 				if _, ferr := s.store.SubmissionByReceipt(r.Context(), s.hasher.Hash(prev)); ferr == nil {
 					s.logNote(r, "gửi lại cùng nội dung: không lưu lần nữa", "kind", kind)
 					s.succeed(w, r, f, prev)
@@ -85,7 +85,7 @@ func (s *Server) handleSubmit(d *formsvc.KindDef) http.HandlerFunc {
 			}
 		}
 		if idemKey != "" {
-			receipt, err = idempotentReceipt(s.receiptKey, sub, idemKey)
+			receipt, err = idempotentReceipt(s.keys.Receipt, sub, idemKey)
 			if err == nil {
 				err = s.store.CreateSubmission(r.Context(), sub, s.hasher.Hash(receipt))
 			}

@@ -79,7 +79,7 @@ const plainSpan = 10 * time.Minute
 // one record, which is what they sent.
 func (s *Server) plainKey(r *http.Request, offset int64) string {
 	span := s.now().Unix()/int64(plainSpan/time.Second) + offset
-	m := hmac.New(sha256.New, s.addressKey)
+	m := hmac.New(sha256.New, s.keys.Address)
 	fmt.Fprintf(m, "plain|%s|%d", clientKey(r), span)
 	return hex.EncodeToString(m.Sum(nil))
 }

@@ -181,7 +181,7 @@ func (g *guard) admit(w http.ResponseWriter, r *http.Request, c *window.Count, k
 	if k == "" {
 		return true
 	}
-	m := hmac.New(sha256.New, g.s.addressKey)
+	m := hmac.New(sha256.New, g.s.keys.Address)
 	m.Write([]byte(k))
 	ok, err := c.Take(r.Context(), hex.EncodeToString(m.Sum(nil)[:16]))
 	if err != nil {

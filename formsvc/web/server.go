@@ -62,9 +62,7 @@ type Server struct {
 	siteDir    string
 	log        *slog.Logger
 	now        func() time.Time
-	receiptKey []byte
 	keys       *formsvc.Keys
-	addressKey []byte
 	limits     Limits
 	pow        *pow
 	shared     formsvc.SharedState
@@ -98,22 +96,20 @@ func NewServer(cfg Config) *Server {
 		photos = formsvc.DefaultPhotoCleaner
 	}
 	s := &Server{
-		spec:       cfg.Spec,
-		validate:   formsvc.NewValidator(now),
-		store:      cfg.Store,
-		hasher:     formsvc.NewReceiptHasher(cfg.Keys.Receipt),
-		receiptKey: cfg.Keys.Receipt,
-		keys:       cfg.Keys,
-		addressKey: cfg.Keys.Address,
-		limits:     cfg.Limits,
-		clientIP:   clientIP(cfg.ClientIPHeader, cfg.TrustedProxies, cfg.NetlifySecret),
-		console:    cfg.Console,
-		pages:      &pages{dir: cfg.SiteDir},
-		siteDir:    cfg.SiteDir,
-		log:        log,
-		now:        now,
-		origins:    origins,
-		photos:     photos,
+		spec:     cfg.Spec,
+		validate: formsvc.NewValidator(now),
+		store:    cfg.Store,
+		hasher:   formsvc.NewReceiptHasher(cfg.Keys.Receipt),
+		keys:     cfg.Keys,
+		limits:   cfg.Limits,
+		clientIP: clientIP(cfg.ClientIPHeader, cfg.TrustedProxies, cfg.NetlifySecret),
+		console:  cfg.Console,
+		pages:    &pages{dir: cfg.SiteDir},
+		siteDir:  cfg.SiteDir,
+		log:      log,
+		now:      now,
+		origins:  origins,
+		photos:   photos,
 	}
 	shared := cfg.Shared
 	if shared == nil {

@@ -76,10 +76,7 @@ func (c *Count) Undo(ctx context.Context, key string, w time.Time) error {
 	if !c.window(c.now()).Equal(w) {
 		return nil
 	}
-	if c.shared != nil {
-		c.local.AddCount(ctx, c.name+key, w, c.Per, -1)
-	}
-	_, _, err := c.counter().AddCount(ctx, c.name+key, w, c.Per, -1)
+	_, err := c.Add(ctx, key, -1)
 	return err
 }
 

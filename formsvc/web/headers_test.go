@@ -18,7 +18,8 @@ import (
 
 // TestHeadersOnEveryKindOfResponse: pages, assets, errors, the API and the
 // console all carry the security headers; the API and the console are
-// never cached; HSTS only over TLS.
+// never cached and open in a browsing context group of their own; HSTS only
+// over TLS.
 func TestHeadersOnEveryKindOfResponse(t *testing.T) {
 	e := newEnvWith(t, func(c *web.Config) {
 		db := c.Store.(teststore.Store)
@@ -81,6 +82,12 @@ func TestHeadersOnEveryKindOfResponse(t *testing.T) {
 			}
 			if h.Get("Permissions-Policy") == "" {
 				t.Errorf("no Permissions-Policy")
+			}
+			// A browsing context group of its own for the API's pages (a
+			// receipt) and the console; not for the public pages.
+			isolated := strings.HasPrefix(p.path, "/api/") || strings.HasPrefix(p.path, "/officer/")
+			if coop := h.Get("Cross-Origin-Opener-Policy"); (coop == "same-origin") != isolated || (coop != "" && !isolated) {
+				t.Errorf("Cross-Origin-Opener-Policy = %q; want it only on the API and the console", coop)
 			}
 			if p.noStore && h.Get("Cache-Control") != "no-store" {
 				t.Errorf("Cache-Control = %q, want no-store", h.Get("Cache-Control"))

@@ -19,7 +19,7 @@ func (s *Server) Handler() http.Handler {
 	r.Head("/healthz", s.handleHealth())
 
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(noStore, s.origins.Handler)
+		r.Use(noStore, isolate, s.origins.Handler)
 		r.Group(func(r chi.Router) {
 			r.Use(s.submit.Handler)
 			// One route per kind, where its form posts (/tips,
@@ -43,7 +43,7 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	if s.console != nil {
-		r.Mount("/officer", s.console)
+		r.With(isolate).Mount("/officer", s.console)
 	}
 
 	r.Get("/*", s.handleStatic())

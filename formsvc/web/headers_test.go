@@ -92,6 +92,9 @@ func TestHeadersOnEveryKindOfResponse(t *testing.T) {
 			if p.noStore && h.Get("Cache-Control") != "no-store" {
 				t.Errorf("Cache-Control = %q, want no-store", h.Get("Cache-Control"))
 			}
+			if api := strings.HasPrefix(p.path, "/api/"); api != (h.Get("X-Robots-Tag") == "noindex") {
+				t.Errorf("X-Robots-Tag = %q; want noindex on the API's answers only", h.Get("X-Robots-Tag"))
+			}
 			if h.Get("Strict-Transport-Security") != "" {
 				t.Errorf("HSTS over plain HTTP")
 			}

@@ -72,10 +72,13 @@ func compress(next http.Handler) http.Handler {
 	})
 }
 
-// noStore keeps API answers out of every cache: a receipt must not linger.
+// noStore keeps API answers out of every cache and every search engine: a
+// receipt must not linger. (The pages the API fills in, a confirmation or
+// an error, are built as plain pages with no robots tag of their own.)
 func noStore(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -12,8 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hoaphong/phongchongmaidam/formsvc/web"
 )
 
 var (
@@ -128,4 +131,11 @@ func copyTree(src, dst string) error {
 		}
 		return os.WriteFile(target, b, 0o644)
 	})
+}
+
+// Unlisted reports whether the page at url is one the service fills in
+// and answers with (a form's confirmation, the error page): built, but
+// listed nowhere, not in the sitemap nor in the site's search.
+func Unlisted(url string) bool {
+	return strings.HasSuffix(url, "/"+web.ConfirmationChild) || url == web.ErrorPagePath
 }

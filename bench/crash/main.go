@@ -166,23 +166,8 @@ func verify(ctx context.Context, data string, acked []string) (found, lost, stor
 		return
 	}
 	defer db.Close()
-	hasher := formsvc.NewReceiptHasher(keys.Receipt)
-	for _, a := range acked {
-		r, ok := formsvc.ParseReceipt(a)
-		if !ok {
-			return 0, 0, 0, "", fmt.Errorf("receipt %q does not parse", a)
-		}
-		s, err := db.SubmissionByReceipt(ctx, hasher.Hash(r))
-		switch {
-		case formsvc.ErrorCode(err) == formsvc.ENOTFOUND:
-			lost++
-		case err != nil:
-			return 0, 0, 0, "", err
-		case s.Content.Text["location"] == "":
-			return 0, 0, 0, "", fmt.Errorf("receipt %s: a record without its content", a)
-		default:
-			found++
-		}
+	if found, lost, err = lookUp(ctx, db, keys, acked); err != nil {
+		return
 	}
 	raw, err := sql.Open("sqlite", sqlite.FileURI(db.Path)+"?mode=ro")
 	if err != nil {
@@ -198,4 +183,28 @@ func verify(ctx context.Context, data string, acked []string) (found, lost, stor
 		err = rows.Scan(&stored, &check)
 	}
 	return found, lost, stored, check, err
+}
+
+// lookUp finds every acknowledged receipt in db, as the follow-up page
+// does: found with its content, or lost.
+func lookUp(ctx context.Context, db formsvc.FollowUpService, keys *formsvc.Keys, acked []string) (found, lost int, err error) {
+	hasher := formsvc.NewReceiptHasher(keys.Receipt)
+	for _, a := range acked {
+		r, ok := formsvc.ParseReceipt(a)
+		if !ok {
+			return 0, 0, fmt.Errorf("receipt %q does not parse", a)
+		}
+		s, err := db.SubmissionByReceipt(ctx, hasher.Hash(r))
+		switch {
+		case formsvc.ErrorCode(err) == formsvc.ENOTFOUND:
+			lost++
+		case err != nil:
+			return 0, 0, err
+		case s.Content.Text["location"] == "":
+			return 0, 0, fmt.Errorf("receipt %s: a record without its content", a)
+		default:
+			found++
+		}
+	}
+	return found, lost, nil
 }

@@ -178,23 +178,8 @@ func verifyPG(ctx context.Context, dsn, keyFile string, acked []string) (found, 
 		return
 	}
 	defer db.Close()
-	hasher := formsvc.NewReceiptHasher(keys.Receipt)
-	for _, a := range acked {
-		r, ok := formsvc.ParseReceipt(a)
-		if !ok {
-			return 0, 0, 0, 0, fmt.Errorf("receipt %q does not parse", a)
-		}
-		s, err := db.SubmissionByReceipt(ctx, hasher.Hash(r))
-		switch {
-		case formsvc.ErrorCode(err) == formsvc.ENOTFOUND:
-			lost++
-		case err != nil:
-			return 0, 0, 0, 0, err
-		case s.Content.Text["location"] == "":
-			return 0, 0, 0, 0, fmt.Errorf("receipt %s: a record without its content", a)
-		default:
-			found++
-		}
+	if found, lost, err = lookUp(ctx, db, keys, acked); err != nil {
+		return
 	}
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {

@@ -118,12 +118,12 @@ func TestStore(t *testing.T) {
 			return db
 		},
 		Exec: func(t *testing.T, s storetest.Store, q string, args ...any) error {
-			_, err := ownerConn(t, s).Exec(context.Background(), dollars(q), args...)
+			_, err := ownerConn(t, s).Exec(context.Background(), pgtest.Dollars(q), args...)
 			return err
 		},
 		Count: func(t *testing.T, s storetest.Store, q string, args ...any) int {
 			var n int
-			if err := ownerConn(t, s).QueryRow(context.Background(), dollars(q), args...).Scan(&n); err != nil {
+			if err := ownerConn(t, s).QueryRow(context.Background(), pgtest.Dollars(q), args...).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/batch"
 	"github.com/hoaphong/phongchongmaidam/formsvc/internal/seal"
 )
 
@@ -113,29 +113,7 @@ func (db *DB) enqueue(ctx context.Context, r *subReq) error {
 func (db *DB) submit() {
 	defer close(db.sub.stopped)
 	for r := range db.sub.reqs {
-		group := []*subReq{r}
-		limit := db.sub.limit
-		for yielded := false; len(group) < limit; {
-			select {
-			case r, ok := <-db.sub.reqs:
-				if !ok {
-					limit = 0 // closed: store what is here
-					continue
-				}
-				group = append(group, r)
-				continue
-			default:
-			}
-			if yielded {
-				break
-			}
-			// Once the queue is empty, let the handlers that are about to
-			// send theirs run first: under load one transaction and one
-			// fsync take more. A lone submission waits for nothing.
-			runtime.Gosched()
-			yielded = true
-		}
-		db.storeGroup(group)
+		db.storeGroup(batch.Gather(db.sub.reqs, r, db.sub.limit))
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -27,6 +26,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/hoaphong/phongchongmaidam/formsvc"
+	"github.com/hoaphong/phongchongmaidam/formsvc/internal/batch"
 	sqlitelib "modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -468,30 +468,7 @@ func (db *DB) SetMaxBatch(n int) {
 func (db *DB) writer() {
 	defer close(db.stopped)
 	for req := range db.reqs {
-		batch := []*writeReq{req}
-		limit := int(db.maxBatch.Load())
-		for yielded := false; len(batch) < limit; {
-			select {
-			case r, ok := <-db.reqs:
-				if !ok {
-					limit = 0 // closed: commit what is here
-					continue
-				}
-				batch = append(batch, r)
-				continue
-			default:
-			}
-			if yielded {
-				break
-			}
-			// Once the queue is empty, let the goroutines that are ready
-			// run first (handlers about to send their write): under load
-			// one commit, one fsync, then serves more writes. A lone write
-			// waits for nothing.
-			runtime.Gosched()
-			yielded = true
-		}
-		db.commit(batch)
+		db.commit(batch.Gather(db.reqs, req, int(db.maxBatch.Load())))
 	}
 }
 

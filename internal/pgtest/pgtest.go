@@ -21,6 +21,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -145,4 +147,20 @@ func NewDatabase(t testing.TB) string {
 		}
 	})
 	return dsn
+}
+
+// Dollars numbers the ? of a query written for SQLite as $1, $2… for
+// PostgreSQL (tests' own queries; none has a ? inside a string).
+func Dollars(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -299,17 +299,7 @@ func (db *DB) placeholders(q string) string {
 	if db.name == SQLite {
 		return q
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return pgtest.Dollars(q)
 }
 
 // HoldLock makes the database unable to take new records, as another

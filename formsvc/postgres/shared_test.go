@@ -111,7 +111,8 @@ func TestSharedStateCleanup(t *testing.T) {
 
 // BenchmarkTake is the cost of one per-client limit check: in memory (one
 // instance on SQLite) and in PostgreSQL (several instances), for one key
-// and for a new key each time (a flood from many addresses).
+// and for a new key each time (a flood from many addresses); and of a look
+// that counts nothing (Over: an IPv6 client's /48, before its /64).
 func BenchmarkTake(b *testing.B) {
 	ctx := context.Background()
 	db := open(b, pgtest.NewDatabase(b), storetest.Keys(b))
@@ -119,8 +120,10 @@ func BenchmarkTake(b *testing.B) {
 		name   string
 		shared bool
 		many   bool
-	}{{"memory/one-key", false, false}, {"memory/many-keys", false, true},
-		{"postgres/one-key", true, false}, {"postgres/many-keys", true, true}} {
+		look   bool // Over (a look that counts nothing) instead of Take
+	}{{"memory/one-key", false, false, false}, {"memory/many-keys", false, true, false},
+		{"postgres/one-key", true, false, false}, {"postgres/many-keys", true, true, false},
+		{"memory/look", false, false, true}, {"postgres/look", true, false, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			var count *window.Count
 			if c.shared {
@@ -136,7 +139,11 @@ func BenchmarkTake(b *testing.B) {
 					key = fmt.Sprint(i)
 					i++
 				}
-				if _, err := count.Take(ctx, key); err != nil {
+				check := count.Take
+				if c.look {
+					check = count.Over
+				}
+				if _, err := check(ctx, key); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,8 +3,10 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -128,6 +130,53 @@ func TestOneIPv6SiteIsNotManyClients(t *testing.T) {
 	}
 	if res := e.tipFrom(true, "2001:db8:78::1"); res.StatusCode != http.StatusCreated {
 		t.Errorf("the next /48: Status = %d, want 201", res.StatusCode)
+	}
+}
+
+// TestNewClientsOfAFullNetworkCostNoMemory: once a /48 has used its
+// allowance, requests from ever new /64s of it (a network holds 65,536)
+// are refused without being counted, so a flood of them leaves nothing in
+// the instance's memory (it kept 34-38 B a request when each /64 was counted
+// before its /48 was looked at). The instance's own counts, as on one
+// machine; on PostgreSQL the same order spares a row a request.
+func TestNewClientsOfAFullNetworkCostNoMemory(t *testing.T) {
+	e := newEnvWith(t, func(c *web.Config) {
+		behindProxy(web.Limits{Submit: web.Limit{N: 2, Per: time.Hour}})(c)
+		c.Shared = nil
+		c.Logger = slog.New(slog.DiscardHandler) // the test's log buffer would grow
+	})
+	h := e.srv.Config.Handler
+	post := func(ip string) int {
+		req := httptest.NewRequest("POST", "/api/v1/tips", strings.NewReader(`{}`))
+		req.RemoteAddr = "127.0.0.1:1234"
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(ipHeader, ip)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	for i := range 100 { // the /48's allowance (8) used, then refused
+		post(fmt.Sprintf("2001:db8:1:%x::1", i))
+	}
+	const n = 60_000 // of the /48's 65,536 /64s
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	refused := 0
+	for i := range n {
+		if post(fmt.Sprintf("2001:db8:1:%x::1", 100+i)) == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if refused != n {
+		t.Errorf("%d of %d requests from new /64s of a full /48 refused", refused, n)
+	}
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("heap grown by %d B over %d refused requests", grown, n)
+	if grown > n*4 {
+		t.Errorf("the heap grew by %d B over %d refused requests (%.1f B each); want next to nothing", grown, n, float64(grown)/n)
 	}
 }
 

@@ -60,6 +60,22 @@ func (c *Count) Rate(ctx context.Context, key string) (float64, error) {
 	return c.rate(cur, prev, now, w), nil
 }
 
+// Over reports whether key's rate has reached N, counting nothing (an
+// unknown key stays unknown): this process's memory first, then the shared
+// counter when there is one and memory says no.
+func (c *Count) Over(ctx context.Context, key string) (bool, error) {
+	now := c.now().UTC()
+	w := c.window(now)
+	over := func(rc formsvc.RateCounter) (bool, error) {
+		cur, prev, err := rc.Counts(ctx, c.name+key, w, c.Per)
+		return err == nil && c.rate(cur, prev, now, w) >= float64(c.N), err
+	}
+	if o, _ := over(c.local); o || c.shared == nil { // memory never fails
+		return o, nil
+	}
+	return over(c.shared)
+}
+
 // Add counts n for key and returns the window it was counted in.
 func (c *Count) Add(ctx context.Context, key string, n int) (time.Time, error) {
 	w := c.window(c.now())

@@ -86,3 +86,34 @@ func TestTakeShared(t *testing.T) {
 		t.Errorf("take over the limit in memory: %v, %v, %d calls to the shared counter; want a refusal without one", ok, err, f.calls-calls)
 	}
 }
+
+// Over looks without counting: at N it says so, in memory first, then on
+// the shared counter (another instance's takes count); the shared
+// counter's error is the caller's, unless memory already knows.
+func TestOver(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	shared := window.NewMemory(c.now)
+	n := window.New("t", 2, time.Minute, c.now, shared)
+	other := window.New("t", 2, time.Minute, c.now, shared)
+	for i := range 3 {
+		if over, err := n.Over(ctx, "k"); over != (i == 2) || err != nil {
+			t.Fatalf("after %d takes: over %v, %v", i, over, err)
+		}
+		if i < 2 {
+			other.Take(ctx, "k") // on the other instance
+		}
+	}
+	if r, _ := n.Rate(ctx, "k"); r != 2 {
+		t.Errorf("rate %v after looking three times, want the 2 taken", r)
+	}
+	f := &failing{}
+	down := window.New("t", 1, time.Minute, c.now, f)
+	if _, err := down.Over(ctx, "k"); !errors.Is(err, errDown) {
+		t.Errorf("over with the shared counter down: %v, want its error", err)
+	}
+	calls := f.calls
+	if over, err := window.New("t", 0, time.Minute, c.now, f).Over(ctx, "k"); !over || err != nil || f.calls != calls {
+		t.Errorf("over at 0 of 0: %v, %v, %d calls to the shared counter; want over without one", over, err, f.calls-calls)
+	}
+}
